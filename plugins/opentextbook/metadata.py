@@ -1,0 +1,182 @@
+"""The book's metadata (``data/book.yml``): title, authors, licence and the work it adapts.
+
+Everything that names the book or its licence — page footers, the licence page, citations,
+machine-readable licence tags, PDF and EPUB metadata — is generated from this one file, so a
+remixer edits data, never templates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from opentextbook.errors import did_you_mean
+from opentextbook.yamlsource import YamlDocument, load_yaml
+
+_REQUIRED = ("title", "authors", "language", "licence", "source")
+_OPTIONAL = (
+    "subtitle",
+    "editors",
+    "edition",
+    "date",
+    "description",
+    "educational_level",
+    "learning_resource_type",
+    "code_licence",
+    "changes",
+)
+_SOURCE_FIELDS = ("title", "author", "publisher", "url", "licence", "date")
+
+
+@dataclass(frozen=True)
+class Licence:
+    """A licence as people and machines see it."""
+
+    name: str
+    short: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceWork:
+    """The work this book adapts; unknown facts stay ``None`` and are shown as unknown."""
+
+    title: str
+    author: str
+    publisher: str | None = None
+    url: str | None = None
+    licence: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class BookMetadata:
+    """Validated contents of ``data/book.yml``."""
+
+    title: str
+    authors: tuple[dict[str, str], ...]
+    language: str
+    licence: Licence
+    source: SourceWork
+    subtitle: str | None = None
+    editors: tuple[dict[str, str], ...] = ()
+    edition: str | None = None
+    date: str | None = None
+    description: str | None = None
+    educational_level: str | None = None
+    learning_resource_type: str | None = None
+    code_licence: Licence | None = None
+    changes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def author_names(self) -> list[str]:
+        return [author["name"] for author in self.authors]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain values for templates and macros."""
+        from dataclasses import asdict
+
+        data = asdict(self)
+        data["author_names"] = self.author_names
+        return data
+
+
+def load_metadata(path: str | Path) -> BookMetadata:
+    """Load and validate the book metadata file, or raise a ``SourceError`` naming the line."""
+    doc = load_yaml(path, label="book metadata file")
+    if not isinstance(doc.data, dict):
+        raise doc.error(
+            (), "the book metadata must be a mapping of fields", fix="see data/book.yml"
+        )
+    _check_fields(doc, (), doc.data, _REQUIRED, _OPTIONAL)
+    data = doc.data
+    return BookMetadata(
+        title=_text(doc, ("title",)),
+        authors=_people(doc, "authors"),
+        editors=_people(doc, "editors") if data.get("editors") else (),
+        language=_text(doc, ("language",)),
+        licence=_licence(doc, "licence"),
+        code_licence=_licence(doc, "code_licence") if data.get("code_licence") else None,
+        source=_source(doc),
+        changes=tuple(_text(doc, ("changes", i)) for i in range(len(_list(doc, "changes")))),
+        **{key: _optional_text(doc, (key,)) for key in _OPTIONAL if key in _SIMPLE_OPTIONAL},
+    )
+
+
+_SIMPLE_OPTIONAL = (
+    "subtitle",
+    "edition",
+    "date",
+    "description",
+    "educational_level",
+    "learning_resource_type",
+)
+
+
+def _check_fields(doc: YamlDocument, where: tuple, mapping: dict, required, optional=()) -> None:
+    known = (*required, *optional)
+    for key in mapping:
+        if key not in known:
+            raise doc.error((*where, key), f"unknown field '{key}'", fix=did_you_mean(key, known))
+    for key in required:
+        if key not in mapping:
+            raise doc.error(where, f"missing required field '{key}'", fix=f"add '{key}:'")
+
+
+def _text(doc: YamlDocument, keypath: tuple) -> str:
+    value = _lookup(doc.data, keypath)
+    if not isinstance(value, str | int | float) or isinstance(value, bool) or str(value) == "":
+        raise doc.error(keypath, f"'{keypath[-1]}' must be text", fix="write a value in quotes")
+    return str(value)
+
+
+def _optional_text(doc: YamlDocument, keypath: tuple) -> str | None:
+    return None if _lookup(doc.data, keypath) is None else _text(doc, keypath)
+
+
+def _list(doc: YamlDocument, key: str) -> list:
+    value = doc.data.get(key) or []
+    if not isinstance(value, list):
+        raise doc.error((key,), f"'{key}' must be a list", fix="start each item with '- '")
+    return value
+
+
+def _people(doc: YamlDocument, key: str) -> tuple[dict[str, str], ...]:
+    people = []
+    for i, person in enumerate(_list(doc, key)):
+        if isinstance(person, str):
+            person = {"name": person}
+        if not isinstance(person, dict):
+            raise doc.error((key, i), "a person is a name or a mapping with 'name'")
+        _check_fields(doc, (key, i), person, ("name",), ("role", "url"))
+        people.append({k: str(v) for k, v in person.items() if v is not None})
+    if key == "authors" and not people:
+        raise doc.error((key,), "the book needs at least one author")
+    return tuple(people)
+
+
+def _licence(doc: YamlDocument, key: str) -> Licence:
+    value = doc.data[key]
+    if not isinstance(value, dict):
+        raise doc.error((key,), f"'{key}' must be a mapping with name, short and url")
+    _check_fields(doc, (key,), value, ("name", "short"), ("url",))
+    return Licence(
+        name=_text(doc, (key, "name")),
+        short=_text(doc, (key, "short")),
+        url=_optional_text(doc, (key, "url")),
+    )
+
+
+def _source(doc: YamlDocument) -> SourceWork:
+    value = doc.data["source"]
+    if not isinstance(value, dict):
+        raise doc.error(("source",), "'source' must describe the adapted work")
+    _check_fields(doc, ("source",), value, ("title", "author"), _SOURCE_FIELDS[2:])
+    return SourceWork(**{k: _optional_text(doc, ("source", k)) for k in _SOURCE_FIELDS})
+
+
+def _lookup(data: Any, keypath: tuple) -> Any:
+    for key in keypath:
+        data = data.get(key) if isinstance(data, dict) else data[key]
+    return data

@@ -1,0 +1,138 @@
+"""Load YAML written by people, keeping where every value came from.
+
+PyYAML's ``safe_load`` forgets line numbers and silently keeps the last of two duplicate keys.
+Remixers edit these files by hand, so every later error must point at a line: this module
+composes the node tree, builds plain Python values from it and records the position of each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from opentextbook.errors import SourceError
+
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass
+class YamlDocument:
+    """Plain data from a YAML file, with the line and column of every mapping key and item."""
+
+    path: Path
+    data: Any
+    positions: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, keypath: KeyPath) -> tuple[int | None, int | None]:
+        """Line and column (1-based) of the nearest known ancestor of ``keypath``."""
+        while keypath:
+            if keypath in self.positions:
+                return self.positions[keypath]
+            keypath = keypath[:-1]
+        return self.positions.get((), (None, None))
+
+    def error(self, keypath: KeyPath, message: str, fix: str | None = None) -> SourceError:
+        """A :class:`SourceError` pointing at ``keypath`` in this file."""
+        line, column = self.position(keypath)
+        return SourceError(self.display_path, message, line=line, column=column, fix=fix)
+
+    @property
+    def display_path(self) -> str:
+        return _display_path(self.path)
+
+
+def load_yaml(path: str | Path, *, label: str = "data file") -> YamlDocument:
+    """Read ``path`` as UTF-8 YAML; any problem becomes a :class:`SourceError`."""
+    path = Path(path)
+    shown = _display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SourceError(
+            shown, f"{label} not found", fix="check the file name and folder"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise SourceError(
+            shown,
+            f"{label} is not UTF-8 text (byte {exc.start} cannot be read)",
+            fix="save the file as UTF-8 in your editor",
+        ) from None
+    except OSError as exc:
+        raise SourceError(shown, f"cannot read {label}: {exc.strerror}") from None
+    return parse_yaml(text, path, label=label)
+
+
+def parse_yaml(text: str, path: str | Path, *, label: str = "data file") -> YamlDocument:
+    """Parse YAML ``text`` that came from ``path`` (used in messages only)."""
+    path = Path(path)
+    shown = _display_path(path)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_error(shown, exc) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - PyYAML marks nearly every error
+        raise SourceError(shown, f"not valid YAML: {exc}") from None
+    if node is None:
+        raise SourceError(
+            shown, f"{label} is empty", line=1, fix="add the data, or remove the file"
+        )
+    document = YamlDocument(path=path, data=None)
+    document.data = _build(node, (), document, shown)
+    return document
+
+
+def _build(node: yaml.Node, keypath: KeyPath, document: YamlDocument, shown: str) -> Any:
+    document.positions.setdefault(keypath, (node.start_mark.line + 1, node.start_mark.column + 1))
+    if isinstance(node, yaml.MappingNode):
+        return _build_mapping(node, keypath, document, shown)
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, (*keypath, i), document, shown) for i, item in enumerate(node.value)]
+    try:
+        return yaml.SafeLoader(" ").construct_object(node, deep=True)
+    except yaml.constructor.ConstructorError as exc:
+        raise _syntax_error(shown, exc) from None
+
+
+def _build_mapping(
+    node: yaml.MappingNode, keypath: KeyPath, document: YamlDocument, shown: str
+) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise SourceError(shown, "a key must be plain text", line=line, column=column)
+        key = str(key_node.value)
+        if key in result:
+            first = document.positions[(*keypath, key)][0]
+            raise SourceError(
+                shown,
+                f"duplicate key '{key}' (first given on line {first})",
+                line=line,
+                column=column,
+                fix="keep one of the two",
+            )
+        document.positions[(*keypath, key)] = (line, column)
+        result[key] = _build(value_node, (*keypath, key), document, shown)
+        document.positions[(*keypath, key)] = (line, column)
+    return result
+
+
+def _syntax_error(shown: str, exc: yaml.MarkedYAMLError) -> SourceError:
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or "not valid YAML"
+    fix = "check indentation, colons and quotes on this line or the one before"
+    if "\\t" in problem or "tab" in problem.lower():
+        fix = "indent with spaces, not tabs"
+    line = mark.line + 1 if mark else None
+    column = mark.column + 1 if mark else None
+    return SourceError(shown, f"not valid YAML: {problem}", line=line, column=column, fix=fix)
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

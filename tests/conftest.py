@@ -61,3 +61,61 @@ def build_book(project: Path) -> Build:
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """The whole book, built once with ``--strict`` in a temporary folder."""
     return build_book(copy_project(tmp_path_factory.mktemp("book")))
+
+
+# Browser fixtures (accessibility, keyboard and PLN-builder tests): the built site served on
+# loopback, and one headless Debian Chromium for the whole session.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def served_site(built_site: Build, tmp_path_factory: pytest.TempPathFactory):
+    """Base URL (ending in ``/``) of ``built_site`` served by http.server on 127.0.0.1."""
+    import functools
+    import http.server
+    import re
+    import threading
+    import urllib.parse
+
+    class QuietHandler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    # Serve under site_url's path (as GitHub Pages does): 404.html links to absolute URLs.
+    canonical = re.search(r'<link rel="canonical" href="([^"]+)"', built_site.page("index.html"))
+    prefix = urllib.parse.urlparse(canonical[1] if canonical else "/").path.strip("/")
+    root = tmp_path_factory.mktemp("served")
+    mount = root / prefix if prefix else root
+    mount.parent.mkdir(parents=True, exist_ok=True)
+    if prefix:
+        mount.symlink_to(built_site.site, target_is_directory=True)
+    handler = functools.partial(QuietHandler, directory=str(root if prefix else built_site.site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/{prefix + '/' if prefix else ''}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium (Debian's) for the session; tests open their own contexts."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()

@@ -18,6 +18,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
+    tmp_path.chmod(0o644)  # mkstemp makes 0600; site files must be readable by a web server
     try:
         yield tmp_path
         os.replace(tmp_path, target)

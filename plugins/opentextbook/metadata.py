@@ -23,6 +23,7 @@ _OPTIONAL = (
     "description",
     "educational_level",
     "learning_resource_type",
+    "adapted_by",
     "code_licence",
     "changes",
 )
@@ -66,6 +67,7 @@ class BookMetadata:
     description: str | None = None
     educational_level: str | None = None
     learning_resource_type: str | None = None
+    adapted_by: str | None = None
     code_licence: Licence | None = None
     changes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -111,6 +113,7 @@ _SIMPLE_OPTIONAL = (
     "description",
     "educational_level",
     "learning_resource_type",
+    "adapted_by",
 )
 
 

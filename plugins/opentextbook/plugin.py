@@ -6,21 +6,39 @@ collaborator in the core. Anything that could run without MkDocs belongs in the 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from mkdocs.config import base
 from mkdocs.config import config_options as opt
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
+from mkdocs.utils import get_relative_url
 
+from opentextbook.activities import ActivityRegistry
+from opentextbook.cache import OutputCache
+from opentextbook.datasets import Dataset, load_datasets
+from opentextbook.downloads import write_downloads
 from opentextbook.errors import SourceError
+from opentextbook.markdown import location
+from opentextbook.markdown.activity import ActivityExtension
 from opentextbook.metadata import BookMetadata, load_metadata
+from opentextbook.pln import (
+    PLN_DOWNLOADS_DIR,
+    add_builder_assets,
+    geometry_script,
+    write_pln_downloads,
+)
+from opentextbook.publishing.bookpages import BookPage
+from opentextbook.publishing.publisher import BookPublisher
+from opentextbook.worksheets import build_worksheets
 
 log = get_plugin_logger(__name__)
 
 PACKAGE_DIR = Path(__file__).parent
+DATATABLE_EXTENSION = "opentextbook.markdown.datatable"
 ASSET_PREFIX = "assets/opentextbook"
 
 
@@ -33,29 +51,96 @@ class OpenTextbookConfig(base.Config):
     data_dir = opt.Type(str, default="data")
     """Folder of the book's YAML data sets, relative to mkdocs.yml."""
 
+    chapter = opt.Type(str, default="networking-and-plns.md")
+    """The chapter page (under docs/): it gets Chapter JSON-LD and ``citation_*`` meta tags."""
+
+    downloads = opt.Type(bool, default=True)
+    """Write the whole-book PDF, EPUB and offline zip; ``false`` makes ``serve`` fast."""
+
+    worksheet_pdfs = opt.Type(bool, default=True)
+    """Render worksheet and packet PDFs (false: printable pages only, for a fast ``serve``)."""
+
 
 class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
     """Builds the book: metadata, theme additions, and the outputs of the core."""
 
     def __init__(self) -> None:
         self.metadata: BookMetadata | None = None
+        self.datasets: dict[str, Dataset] = {}
         self.root = Path.cwd()
+        self.publisher: BookPublisher | None = None
+        self.activities = ActivityRegistry()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path).parent
         self.metadata = _or_plugin_error(load_metadata, self.root / self.config.metadata)
         config.extra["book"] = self.metadata.as_dict()
+        self.datasets = _or_plugin_error(load_datasets, self.root / self.config.data_dir)
+        config.extra["data"] = {name: data.records for name, data in self.datasets.items()}
+        _bind_datatables(config, self.datasets, self.root / self.config.data_dir)
         _add_theme_dir(config, PACKAGE_DIR / "theme")
         config.extra_css.append(f"{ASSET_PREFIX}/book.css")
+        config.extra_css.append(f"{ASSET_PREFIX}/a11y.css")
+        self.activities = _bind_activities(config, self.config.worksheet_pdfs)
+        self.publisher = _set_up_publishing(config, self.metadata, self.config)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         _add_package_asset(files, config, "css/book.css", f"{ASSET_PREFIX}/book.css")
+        _add_package_asset(files, config, "css/a11y.css", f"{ASSET_PREFIX}/a11y.css")
+        for asset in ACTIVITY_ASSETS:
+            _add_package_asset(files, config, asset, f"{ASSET_PREFIX}/{Path(asset).name}")
+        for asset in DATATABLE_ASSETS:
+            _add_package_asset(files, config, asset, f"{ASSET_PREFIX}/{Path(asset).name}")
+        _add_pln_files(files, config, self.metadata, self.root, self.config.data_dir)
+        _add_publishing_files(files, config, self.publisher)
         return files
+
+    def on_nav(self, nav, *, config: MkDocsConfig, files: Files):
+        chapters = [_shown_path(page.file, self.root) for page in nav.pages if not page.is_homepage]
+        self.activities.set_chapters(chapters)
+        return nav
+
+    def on_template_context(self, context, *, template_name: str, config: MkDocsConfig):
+        # Static pages (404.html) declare the book and its licence like every page.
+        context["opentextbook_head"] = self.publisher.head("", config.site_name, None)
+        return context
+
+    def on_page_context(self, context, *, page, config: MkDocsConfig, nav):
+        src, order = page.file.src_uri, [item.file.src_uri for item in nav.pages]
+        context["opentextbook_head"] = self.publisher.head(src, page.title, page.canonical_url)
+        book_page = BookPage(src, page.title, page.url, page.content or "")
+        self.publisher.collect(book_page, order=order, in_book=page.meta.get("whole_book", True))
+        return context
+
+    def on_post_page(self, output: str, *, page, config: MkDocsConfig) -> str:
+        if page.meta.get("pln_builder"):  # the builder's scripts load on its page only
+            output = add_builder_assets(output, get_relative_url(ASSET_PREFIX, page.url))
+        return output
+
+    def on_page_markdown(self, markdown: str, *, page, config: MkDocsConfig, files: Files) -> str:
+        location.set_page(_shown_path(page.file, self.root), page.file.content_string, page.url)
+        return markdown
+
+    # Last of all (after the search index and Material's offline plugin at -100): the offline
+    # zip made here must hold every other output.
+    @event_priority(-200)
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        location.clear_page()
+        _write_worksheets(self.activities, self.metadata, config, self.root, self.config)
+        write_downloads(self.datasets, config.site_dir)
+        _write_whole_book(self.publisher, Path(config.site_dir), self.root)
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         server.watch(str(self.root / self.config.data_dir))
         return server
+
+
+def _shown_path(file: File, root: Path) -> str:
+    """A page's path as messages show it: from the project folder (``docs/page.md``)."""
+    if not file.abs_src_path:  # a page generated by a plugin has no file on disk
+        return file.src_uri
+    return Path(os.path.relpath(file.abs_src_path, root)).as_posix()
 
 
 def _or_plugin_error(load, *args):
@@ -66,10 +151,125 @@ def _or_plugin_error(load, *args):
         raise PluginError(str(exc)) from None
 
 
+DATATABLE_ASSETS = (
+    "js/tablesort.min.js",
+    "js/tablesort.LICENCE.txt",  # MIT: the notice travels with the vendored copy
+    "js/datatable.js",
+    "css/datatable.css",
+)
+
+
+def _bind_datatables(config: MkDocsConfig, datasets: dict[str, Dataset], data_dir: Path) -> None:
+    """Hand the validated data sets to the ``datatable`` block; load its script and styles."""
+    options = config.mdx_configs.setdefault(DATATABLE_EXTENSION, {})
+    options.update(datasets=datasets, data_dir=str(data_dir), downloads=True)
+    config.extra_javascript.append(f"{ASSET_PREFIX}/tablesort.min.js")
+    config.extra_javascript.append(f"{ASSET_PREFIX}/datatable.js")
+    config.extra_css.append(f"{ASSET_PREFIX}/datatable.css")
+
+
+ACTIVITY_EXTENSION = "opentextbook.markdown.activity"
+ACTIVITY_ASSETS = ("css/activities.css", "js/print-details.js")
+
+
+def _bind_activities(config: MkDocsConfig, pdf: bool) -> ActivityRegistry:
+    """Swap the activity extension's name for an instance filling a new, shared registry."""
+    registry = ActivityRegistry()
+    names = config.markdown_extensions
+    if ACTIVITY_EXTENSION in names:
+        options = {"pdf": pdf, **config.mdx_configs.pop(ACTIVITY_EXTENSION, {})}
+        names[names.index(ACTIVITY_EXTENSION)] = ActivityExtension(registry=registry, **options)
+    config.extra_css.append(f"{ASSET_PREFIX}/activities.css")
+    config.extra_javascript.append(f"{ASSET_PREFIX}/print-details.js")
+    return registry
+
+
+def _write_worksheets(registry, metadata, config: MkDocsConfig, root: Path, options) -> None:
+    """Worksheet pages, PDFs and packets, cached in ``.cache/opentextbook/worksheets``."""
+    _or_plugin_error(
+        lambda: build_worksheets(
+            registry,
+            metadata,
+            config.site_dir,
+            root / ".cache" / "opentextbook" / "worksheets",
+            site_url=config.site_url or "",
+            pdf=options.worksheet_pdfs,
+        )
+    )
+
+
+def _shown_path(file: File, root: Path) -> str:
+    """A page's path as authors see it in messages: relative to mkdocs.yml."""
+    return Path(os.path.relpath(file.abs_src_path, root)).as_posix()
+
+
 def _add_theme_dir(config: MkDocsConfig, path: Path) -> None:
     """Our template overrides sit after the user's ``custom_dir``, before the theme's own."""
     position = 1 if config.theme.custom_dir else 0
     config.theme.dirs.insert(position, str(path))
+
+
+def _add_pln_files(
+    files: Files, config: MkDocsConfig, metadata: BookMetadata, root: Path, data_dir: str
+) -> None:
+    """PLN templates (made in the output cache, copied by MkDocs) and the builder's assets."""
+    cache = root / ".cache" / "opentextbook" / "pln"
+    for item in _or_plugin_error(write_pln_downloads, metadata, root / data_dir, cache):
+        dest = f"{PLN_DOWNLOADS_DIR}/{item.name}"
+        files.append(File.generated(config, dest, abs_src_path=str(item.path)))
+    script = geometry_script(metadata)
+    files.append(File.generated(config, f"{ASSET_PREFIX}/pln-geometry.js", content=script))
+    _add_package_asset(files, config, "css/pln.css", f"{ASSET_PREFIX}/pln.css")
+    _add_package_asset(files, config, "js/pln-builder.js", f"{ASSET_PREFIX}/pln-builder.js")
+
+
+PUBLISHING_ASSETS = ("js/copy.js", "css/publishing.css", "js/vendor/iframe-worker-shim.js")
+
+
+def _set_up_publishing(config: MkDocsConfig, metadata, options) -> BookPublisher:
+    """Citations, attribution and downloads: macros for pages, scripts, styles, offline shim."""
+    publisher = BookPublisher(
+        metadata,
+        site_url=config.site_url,
+        chapter=options.chapter,
+        downloads=options.downloads,
+        stylesheets=[PACKAGE_DIR / "assets" / "css" / "book.css"],
+    )
+    macros_plugin = config.plugins.get("macros")
+    if macros_plugin is not None:
+        page = lambda: macros_plugin.page  # noqa: E731 — the page being rendered, at call time
+        macros_plugin.register_macros(
+            publisher.macros(
+                page_url=lambda: page().canonical_url, page_src=lambda: page().file.src_uri
+            )
+        )
+    # Local copy of the Worker shim that Material's offline plugin would fetch from unpkg.com.
+    shim = f"{ASSET_PREFIX}/iframe-worker-shim.js"
+    config.extra["polyfills"] = [*config.extra.get("polyfills", []), shim]
+    config.extra_css.append(f"{ASSET_PREFIX}/publishing.css")
+    config.extra_javascript.append(f"{ASSET_PREFIX}/copy.js")
+    return publisher
+
+
+def _add_publishing_files(files: Files, config: MkDocsConfig, publisher: BookPublisher) -> None:
+    for asset in PUBLISHING_ASSETS:
+        _add_package_asset(files, config, asset, f"{ASSET_PREFIX}/{Path(asset).name}")
+    # Empty stand-ins, so links to the downloads validate; on_post_build writes the real files.
+    for item in publisher.downloads or []:
+        files.append(File.generated(config, item.path, content=b""))
+    if files.get_file_from_path(publisher.chapter) is None:
+        log.warning(
+            f"mkdocs.yml: opentextbook option 'chapter: {publisher.chapter}' names no page in "
+            "docs/, so no page gets the chapter's JSON-LD and citation tags — set it to the "
+            "chapter's file, e.g. 'chapter: my-chapter.md'"
+        )
+
+
+def _write_whole_book(publisher: BookPublisher, site_dir: Path, root: Path) -> None:
+    cache = OutputCache(root / ".cache" / "opentextbook" / "publishing")
+    _or_plugin_error(publisher.write_downloads, site_dir, cache)
+    cache.save(prune=True)
+    publisher.write_offline_zip(site_dir)
 
 
 def _add_package_asset(files: Files, config: MkDocsConfig, source: str, dest: str) -> None:

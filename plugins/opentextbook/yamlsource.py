@@ -17,6 +17,9 @@ from opentextbook.errors import SourceError
 
 KeyPath = tuple[str | int, ...]
 
+#: Largest YAML file read: hand-edited data is far smaller, and PyYAML needs ~3 s a megabyte.
+MAX_BYTES = 2 * 2**20
+
 
 @dataclass
 class YamlDocument:
@@ -49,20 +52,35 @@ def load_yaml(path: str | Path, *, label: str = "data file") -> YamlDocument:
     path = Path(path)
     shown = _display_path(path)
     try:
+        _check_size(path, shown, label)
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SourceError(
             shown, f"{label} not found", fix="check the file name and folder"
         ) from None
     except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
         raise SourceError(
             shown,
             f"{label} is not UTF-8 text (byte {exc.start} cannot be read)",
+            line=line,
             fix="save the file as UTF-8 in your editor",
         ) from None
     except OSError as exc:
         raise SourceError(shown, f"cannot read {label}: {exc.strerror}") from None
     return parse_yaml(text, path, label=label)
+
+
+def _check_size(path: Path, shown: str, label: str) -> None:
+    """Refuse a file too big to be hand-edited data before spending a minute parsing it."""
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise SourceError(
+            shown,
+            f"{label} is {size / 2**20:.1f} MB, more than the {MAX_BYTES // 2**20} MB limit",
+            line=1,
+            fix="split it into smaller files or remove entries the book does not use",
+        )
 
 
 def parse_yaml(text: str, path: str | Path, *, label: str = "data file") -> YamlDocument:
@@ -136,3 +154,8 @@ def _display_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def display_path(path: str | Path) -> str:
+    """``path`` as messages show it: relative to the working folder when it is inside it."""
+    return _display_path(Path(path))

@@ -1,0 +1,212 @@
+"""Classroom activities: what one activity holds, and the book-wide registry that numbers them.
+
+The ``/// activity`` block *marks and collects*: it parses options and content, then hands an
+:class:`Activity` to the :class:`ActivityRegistry`. Numbering ("Activity 1.2"), duplicate-id
+checks and worksheet output happen later, once every page has been read — the same split as
+sphinx-exercise's registry or pymdownx's caption numbering. Nothing here imports MkDocs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from opentextbook.errors import SourceError
+
+GROUPINGS = ("individual", "pairs", "group")
+ANSWER_KINDS = ("lines", "box", "drawing", "none")
+DEFAULT_LINES = 4
+MAX_LINES = 40
+_ANSWER = re.compile(r"^\s*(?P<kind>[a-z]+)\s*(?::\s*(?P<count>\d+))?\s*$")
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(title: str) -> str:
+    """A stable id from a title: ``Draw your PLN`` -> ``draw-your-pln``."""
+    return _SLUG.sub("-", title.lower()).strip("-")
+
+
+@dataclass(frozen=True)
+class AnswerSpace:
+    """Room left on a worksheet for an answer: ruled lines, a box, a drawing area, or none."""
+
+    kind: str = "lines"
+    lines: int = DEFAULT_LINES
+
+    @classmethod
+    def parse(cls, text: object) -> AnswerSpace:
+        """``lines``, ``lines:6``, ``box``, ``box:8``, ``drawing``, ``none`` -> an answer space.
+
+        The number is the height in lines (ruled lines for ``lines``, blank lines otherwise).
+        Raises ``ValueError`` with the valid forms when ``text`` is none of them.
+        """
+        match = _ANSWER.match(str(text)) if isinstance(text, str) else None
+        if not match or match["kind"] not in ANSWER_KINDS:
+            raise ValueError(
+                f"'{text}' is not an answer space; use lines, lines:N, box, box:N, drawing or none"
+            )
+        count = int(match["count"]) if match["count"] else _default_height(match["kind"])
+        if not 1 <= count <= MAX_LINES:
+            raise ValueError(f"'{text}': the number of lines must be 1 to {MAX_LINES}")
+        return cls(match["kind"], count)
+
+    def __str__(self) -> str:
+        return self.kind if self.kind == "none" else f"{self.kind}:{self.lines}"
+
+
+def _default_height(kind: str) -> int:
+    return {"drawing": 12, "box": 6}.get(kind, DEFAULT_LINES)
+
+
+def parse_duration(value: Any) -> str:
+    """``20`` (minutes) or text such as ``"20 minutes"`` / ``"1 hour"``."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return f"{value} minutes"
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    raise ValueError("a duration is minutes (20) or text ('20 minutes')")
+
+
+def parse_objectives(value: Any) -> tuple[str, ...]:
+    """One sentence or a list of them."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
+        raise ValueError("objectives are a list of sentences")
+    return tuple(item.strip() for item in items)
+
+
+def parse_step_answers(value: Any) -> dict[int, AnswerSpace]:
+    """``{1: lines:4, 3: drawing}``: the answer space after particular steps."""
+    if not isinstance(value, dict):
+        raise ValueError("steps is a mapping of step number to answer space, e.g. {3: drawing}")
+    spaces = {}
+    for key, space in value.items():
+        if not str(key).isdigit() or int(key) < 1:
+            raise ValueError(f"'{key}' is not a step number (1, 2, 3 ...)")
+        spaces[int(key)] = AnswerSpace.parse(space)
+    return spaces
+
+
+@dataclass(frozen=True)
+class Step:
+    """One numbered step of an activity and the answer space printed after it."""
+
+    number: int
+    html: str
+    answer: AnswerSpace
+
+
+@dataclass
+class Activity:
+    """One activity as written in a page, with everything a worksheet needs.
+
+    ``before_html`` and ``after_html`` are the instructions around the numbered steps;
+    ``teacher_notes_html`` is shown online (collapsed) and in the facilitator edition only.
+    """
+
+    id: str
+    title: str
+    page: str
+    line: int | None = None
+    page_url: str = ""
+    duration: str | None = None
+    grouping: str | None = None
+    objectives: tuple[str, ...] = ()
+    answer: AnswerSpace = field(default_factory=AnswerSpace)
+    worksheet: bool = True
+    before_html: str = ""
+    steps: tuple[Step, ...] = ()
+    after_html: str = ""
+    teacher_notes_html: str = ""
+    index: int = 0
+    chapter: int | None = None
+
+    @property
+    def number(self) -> str:
+        """``1.2`` for the second activity of chapter 1; just ``2`` outside a numbered book."""
+        return f"{self.chapter}.{self.index}" if self.chapter else str(self.index)
+
+    @property
+    def label(self) -> str:
+        return f"Activity {self.number}"
+
+    @property
+    def where(self) -> str:
+        return f"{self.page}:{self.line}" if self.line else self.page
+
+    def fingerprint(self) -> str:
+        """A hash of everything a worksheet shows, for the output cache."""
+        data = asdict(self)
+        data["number"] = self.number
+        data.pop("line")  # moving a block down the page changes no output
+        text = json.dumps(data, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class ActivityRegistry:
+    """Every activity of the book, in reading order, with book-wide unique ids.
+
+    The adapter tells it the chapter order (:meth:`set_chapters`) and which page is being read
+    (:meth:`begin_page`); blocks :meth:`add` activities. A duplicate id is recorded as a
+    ``SourceError`` naming both places, so the build can stop after the page is rendered.
+    """
+
+    def __init__(self) -> None:
+        self._pages: dict[str, list[Activity]] = {}
+        self._chapters: dict[str, int] = {}
+        self.errors: list[SourceError] = []
+
+    def set_chapters(self, pages: list[str]) -> None:
+        """Chapter numbers follow ``pages`` (source paths in reading order), starting at 1."""
+        self._chapters = {page: number for number, page in enumerate(pages, start=1)}
+
+    def chapter_of(self, page: str) -> int | None:
+        return self._chapters.get(page)
+
+    def begin_page(self, page: str) -> None:
+        """Forget what ``page`` held before: it is being read (again, when serving)."""
+        self._pages[page] = []
+        self.errors = [error for error in self.errors if str(error.path) != page]
+
+    def add(self, activity: Activity) -> Activity:
+        """Number ``activity`` within its page and register it; raise on a duplicate id."""
+        on_page = self._pages.setdefault(activity.page, [])
+        activity.index = len(on_page) + 1
+        activity.chapter = self.chapter_of(activity.page)
+        first = self.get(activity.id)
+        on_page.append(activity)
+        if first is not None:
+            error = SourceError(
+                activity.page,
+                f"duplicate activity id '{activity.id}' (first used at {first.where})",
+                line=activity.line,
+                fix="give one of the two activities its own 'id:' option",
+            )
+            self.errors.append(error)
+            raise error
+        return activity
+
+    def get(self, ident: str) -> Activity | None:
+        return next((a for a in self if a.id == ident), None)
+
+    def __iter__(self) -> Iterator[Activity]:
+        """Activities in reading order: by chapter, then by position in the page."""
+        order = sorted(self._pages, key=lambda page: (self._chapters.get(page, 10**6), page))
+        for page in order:
+            yield from self._pages[page]
+
+    def __len__(self) -> int:
+        return sum(len(activities) for activities in self._pages.values())
+
+    def worksheets(self) -> list[Activity]:
+        """The activities that get a worksheet (``worksheet: false`` opts one out)."""
+        return [activity for activity in self if activity.worksheet]
+
+    def raise_errors(self) -> None:
+        """Raise the first recorded error (a duplicate id), if any."""
+        if self.errors:
+            raise self.errors[0]

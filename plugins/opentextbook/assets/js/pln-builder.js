@@ -1,0 +1,579 @@
+/* The PLN builder: add sources of learning and see them drawn as a PLN map.
+ *
+ * Plain JavaScript, no framework, nothing fetched: it runs offline and from file://.
+ * The map's geometry, base drawing (rings, sectors, legend) and stylesheet come from
+ * pln-geometry.js, written at build time from opentextbook/pln/geometry.py and svgmap.py, so
+ * the live map matches the printable templates. Data stays in this browser (localStorage) and
+ * is never sent anywhere. Names are only ever set with textContent or setAttribute.
+ */
+(function () {
+  "use strict";
+
+  var GEOMETRY = window.OPENTEXTBOOK_PLN_GEOMETRY;
+  var SVG_NS = "http://www.w3.org/2000/svg";
+  var STORAGE_KEY = "opentextbook.pln-builder.v1";
+  var FORMAT = "opentextbook-pln";
+  var VERSION = 1;
+  var MAX_SOURCES = 200;
+  var MAX_NAME = 120;
+  var MAX_IMPORT_BYTES = 200000;
+  var MAX_UNDO = 50;
+
+  var root = document.getElementById("pln-builder");
+  if (!root || !GEOMETRY) {
+    return;
+  }
+
+  var state = { sources: [] };
+  var history = [];
+  var editingId = null;
+  var nextId = 1;
+  var el = {};
+
+  function byId(id) {
+    return document.getElementById(id);
+  }
+
+  /* ---- model --------------------------------------------------------------------------- */
+
+  function sectorById(id) {
+    return GEOMETRY.sectors.filter(function (s) { return s.id === id; })[0];
+  }
+
+  function ringById(id) {
+    return GEOMETRY.rings.filter(function (r) { return r.id === id; })[0];
+  }
+
+  function cleanName(value) {
+    return typeof value === "string" ? value.replace(/[\u0000-\u001f\u007f]/g, " ").trim() : "";
+  }
+
+  /* Validate a list of sources from storage or an imported file; throw a readable Error. */
+  function validateSources(list) {
+    if (!Array.isArray(list)) {
+      throw new Error("\"sources\" must be a list.");
+    }
+    if (list.length > MAX_SOURCES) {
+      throw new Error("a map can hold at most " + MAX_SOURCES + " sources.");
+    }
+    return list.map(function (item, index) {
+      var where = "source " + (index + 1) + ": ";
+      if (!item || typeof item !== "object" || Array.isArray(item)) {
+        throw new Error(where + "must be an object with name, group and closeness.");
+      }
+      Object.keys(item).forEach(function (key) {
+        if (["name", "group", "closeness"].indexOf(key) < 0) {
+          throw new Error(where + "unknown field \"" + key.slice(0, 40) + "\".");
+        }
+      });
+      var name = cleanName(item.name);
+      if (!name || name.length > MAX_NAME) {
+        throw new Error(where + "name must be text of 1 to " + MAX_NAME + " characters.");
+      }
+      if (typeof item.group !== "string" || !sectorById(item.group)) {
+        throw new Error(where + "group must be one of " + idsOf(GEOMETRY.sectors) + ".");
+      }
+      if (typeof item.closeness !== "string" || !ringById(item.closeness)) {
+        throw new Error(where + "closeness must be one of " + idsOf(GEOMETRY.rings) + ".");
+      }
+      return { name: name, group: item.group, closeness: item.closeness };
+    });
+  }
+
+  function idsOf(list) {
+    return list.map(function (x) { return x.id; }).join(", ");
+  }
+
+  /* Parse and check a PLN file; returns plain sources or throws with the reason. */
+  function parsePlnFile(text) {
+    if (text.length > MAX_IMPORT_BYTES) {
+      throw new Error("the file is too large for a PLN map.");
+    }
+    var data;
+    try {
+      data = JSON.parse(text);
+    } catch (err) {
+      throw new Error("the file is not valid JSON.");
+    }
+    if (!data || typeof data !== "object" || Array.isArray(data)) {
+      throw new Error("the file must hold a JSON object.");
+    }
+    if (data.format !== FORMAT || data.version !== VERSION) {
+      throw new Error("this is not a PLN builder file (format " + FORMAT + ", version " + VERSION + ").");
+    }
+    return validateSources(data.sources);
+  }
+
+  function withIds(sources) {
+    return sources.map(function (s) {
+      return { id: nextId++, name: s.name, group: s.group, closeness: s.closeness };
+    });
+  }
+
+  function exportData() {
+    return {
+      format: FORMAT,
+      version: VERSION,
+      sources: state.sources.map(function (s) {
+        return { name: s.name, group: s.group, closeness: s.closeness };
+      })
+    };
+  }
+
+  /* Every change goes through here: remember the old state for undo, save, redraw. */
+  function change(newSources, message) {
+    history.push(state.sources);
+    if (history.length > MAX_UNDO) {
+      history.shift();
+    }
+    state = { sources: newSources };
+    save();
+    render();
+    announce(message);
+  }
+
+  function save() {
+    try {
+      window.localStorage.setItem(STORAGE_KEY, JSON.stringify(exportData()));
+    } catch (err) {
+      announce("Your browser did not let the map be saved; export it as JSON to keep it.");
+    }
+  }
+
+  function load() {
+    var text = null;
+    try {
+      text = window.localStorage.getItem(STORAGE_KEY);
+    } catch (err) {
+      return;
+    }
+    if (!text) {
+      return;
+    }
+    try {
+      state = { sources: withIds(parsePlnFile(text)) };
+    } catch (err) {
+      announce("The saved map could not be read and was not loaded: " + err.message);
+    }
+  }
+
+  /* ---- drawing ------------------------------------------------------------------------- */
+
+  function round(value) {
+    return Math.round(value * 10) / 10;
+  }
+
+  /* Same rule as place_nodes() in geometry.py: spread each (group, closeness) cell's nodes
+   * evenly across its arc, alternating in and out when there are three or more. */
+  function placeNodes(sources) {
+    var cells = {};
+    var order = [];
+    sources.forEach(function (s) {
+      var key = s.group + "|" + s.closeness;
+      if (!cells[key]) {
+        cells[key] = [];
+        order.push(key);
+      }
+      cells[key].push(s);
+    });
+    var placed = [];
+    order.forEach(function (key) {
+      var members = cells[key];
+      var arc = sectorById(members[0].group);
+      var band = ringById(members[0].closeness);
+      members.forEach(function (s, index) {
+        var angle = arc.start + (arc.end - arc.start) * (index + 1) / (members.length + 1);
+        var offset = members.length < 3 ? 0 : (band.outer - band.inner) * 0.18 * (index % 2 ? -1 : 1);
+        var rad = angle * Math.PI / 180;
+        var radius = band.middle + offset;
+        placed.push({
+          source: s,
+          x: round(GEOMETRY.centre + radius * Math.cos(rad)),
+          y: round(GEOMETRY.centre + radius * Math.sin(rad))
+        });
+      });
+    });
+    return placed;
+  }
+
+  /* Same shapes as marker_path() in svgmap.py. */
+  function markerPath(shape, x, y) {
+    var r = 11;
+    var points;
+    if (shape === "circle") {
+      return "M" + round(x - r) + "," + y + "A" + r + "," + r + " 0 1,0 " + round(x + r) + "," + y +
+        "A" + r + "," + r + " 0 1,0 " + round(x - r) + "," + y + "Z";
+    }
+    if (shape === "square") {
+      var s = r * 0.9;
+      points = [[x - s, y - s], [x + s, y - s], [x + s, y + s], [x - s, y + s]];
+    } else if (shape === "diamond") {
+      var d = r * 1.2;
+      points = [[x, y - d], [x + d, y], [x, y + d], [x - d, y]];
+    } else {
+      var t = r * 1.15;
+      points = [[x, y - t], [x + t, y + r * 0.85], [x - t, y + r * 0.85]];
+    }
+    return "M" + points.map(function (p) { return round(p[0]) + "," + round(p[1]); }).join("L") + "Z";
+  }
+
+  function shorten(name) {
+    var max = GEOMETRY.labelMax;
+    return name.length <= max ? name : name.slice(0, max - 1).trim() + "\u2026";
+  }
+
+  function svg(tag, attrs, text) {
+    var node = document.createElementNS(SVG_NS, tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      node.setAttribute(key, attrs[key]);
+    });
+    if (text !== undefined) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  /* The base drawing is the build's own markup (rings, sectors, legend), never reader data. */
+  function baseLayer() {
+    var doc = new DOMParser().parseFromString(
+      "<svg xmlns=\"" + SVG_NS + "\">" + GEOMETRY.base + "</svg>", "image/svg+xml");
+    return document.importNode(doc.documentElement.firstElementChild, true);
+  }
+
+  function buildMap() {
+    var w = GEOMETRY.width;
+    var h = GEOMETRY.height;
+    var map = svg("svg", {
+      xmlns: SVG_NS, "class": "pln-map", viewBox: "0 0 " + w + " " + h,
+      role: "img", "aria-labelledby": "pln-live-title pln-live-desc", lang: GEOMETRY.language
+    });
+    map.appendChild(svg("title", { id: "pln-live-title" }, "My PLN map"));
+    map.appendChild(svg("desc", { id: "pln-live-desc" }, describe()));
+    map.appendChild(svg("style", {}, GEOMETRY.style));
+    map.appendChild(baseLayer());
+    var nodes = svg("g", { "class": "pln-nodes" });
+    placeNodes(state.sources).forEach(function (p) {
+      nodes.appendChild(drawNode(p));
+    });
+    map.appendChild(nodes);
+    var credit = svg("text", { "class": "pln-credit", x: w / 2, y: h - 30, "text-anchor": "middle" });
+    GEOMETRY.credit.forEach(function (line, i) {
+      credit.appendChild(svg("tspan", { x: w / 2, dy: i ? 15 : 0 }, line));
+    });
+    map.appendChild(credit);
+    return map;
+  }
+
+  function drawNode(p) {
+    var s = p.source;
+    var label = shorten(s.name);
+    var right = labelGoesRight(p.x, label);
+    var g = svg("g", { "class": "pln-node pln-group-" + s.group, "data-closeness": s.closeness });
+    g.appendChild(svg("title", {}, s.name));
+    g.appendChild(svg("path", { "class": "pln-marker", d: markerPath(sectorById(s.group).shape, p.x, p.y) }));
+    g.appendChild(svg("text", {
+      "class": "pln-node-label", x: round(p.x + (right ? 16 : -16)), y: round(p.y + 6),
+      "text-anchor": right ? "start" : "end"
+    }, label));
+    return g;
+  }
+
+  /* Same rule as label_goes_right() in svgmap.py. */
+  function labelGoesRight(x, label) {
+    var width = label.length * GEOMETRY.labelCharWidth + 16;
+    if (x >= GEOMETRY.centre) {
+      return x + width <= GEOMETRY.width;
+    }
+    return x - width < 0;
+  }
+
+  function describe() {
+    if (!state.sources.length) {
+      return "An empty PLN map: Me at the centre, closeness rings and group sectors.";
+    }
+    return "A PLN map with " + state.sources.length + " sources; the list of sources describes it.";
+  }
+
+  function describeSource(s) {
+    return sectorById(s.group).label + ", " + ringById(s.closeness).label.toLowerCase();
+  }
+
+  /* ---- page ---------------------------------------------------------------------------- */
+
+  function render() {
+    el.holder.replaceChildren(buildMap());
+    el.list.replaceChildren.apply(el.list, state.sources.map(listItem));
+    el.empty.hidden = state.sources.length > 0;
+    el.count.textContent = String(state.sources.length);
+    el.undo.disabled = history.length === 0;
+    el.clear.disabled = state.sources.length === 0;
+  }
+
+  function listItem(s) {
+    var li = document.createElement("li");
+    li.className = "pln-item pln-group-" + s.group;
+    var name = document.createElement("span");
+    name.className = "pln-item-name";
+    name.textContent = s.name;
+    var detail = document.createElement("span");
+    detail.className = "pln-item-detail";
+    detail.textContent = " \u2014 " + describeSource(s) + " ";
+    li.appendChild(name);
+    li.appendChild(detail);
+    li.appendChild(itemButton("Edit", s, function () { startEdit(s.id); }));
+    li.appendChild(itemButton("Remove", s, function () { removeSource(s.id); }));
+    return li;
+  }
+
+  function itemButton(label, s, action) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "pln-button pln-small-button";
+    button.textContent = label;
+    button.setAttribute("aria-label", label + " " + s.name);
+    button.setAttribute("data-action", label.toLowerCase());
+    button.addEventListener("click", action);
+    return button;
+  }
+
+  function announce(message) {
+    if (message) {
+      el.status.textContent = message;
+    }
+  }
+
+  function showError(message) {
+    el.error.textContent = message;
+    el.error.hidden = false;
+  }
+
+  function clearError() {
+    el.error.textContent = "";
+    el.error.hidden = true;
+  }
+
+  function fillSelect(select, items) {
+    items.forEach(function (item) {
+      var option = document.createElement("option");
+      option.value = item.id;
+      option.textContent = item.label;
+      select.appendChild(option);
+    });
+  }
+
+  function submitForm(event) {
+    event.preventDefault();
+    clearError();
+    var name = cleanName(el.name.value);
+    if (!name) {
+      showError("Write the name of the source first.");
+      el.name.focus();
+      return;
+    }
+    if (name.length > MAX_NAME) {
+      showError("Names can be at most " + MAX_NAME + " characters long.");
+      return;
+    }
+    var entry = { name: name, group: el.group.value, closeness: el.closeness.value };
+    if (editingId !== null) {
+      var id = editingId;
+      change(state.sources.map(function (s) {
+        return s.id === id ? { id: id, name: entry.name, group: entry.group, closeness: entry.closeness } : s;
+      }), "Changed " + name + ".");
+      stopEdit();
+    } else if (state.sources.length >= MAX_SOURCES) {
+      showError("A map can hold at most " + MAX_SOURCES + " sources.");
+      return;
+    } else {
+      change(state.sources.concat(withIds([entry])), "Added " + name + " (" + describeSource(entry) + ").");
+      el.name.value = "";
+    }
+    el.name.focus();
+  }
+
+  function startEdit(id) {
+    var s = state.sources.filter(function (x) { return x.id === id; })[0];
+    if (!s) {
+      return;
+    }
+    editingId = id;
+    el.name.value = s.name;
+    el.group.value = s.group;
+    el.closeness.value = s.closeness;
+    el.legend.textContent = "Edit source";
+    el.submit.textContent = "Save changes";
+    el.cancel.hidden = false;
+    el.name.focus();
+    announce("Editing " + s.name + ".");
+  }
+
+  function stopEdit() {
+    editingId = null;
+    el.form.reset();
+    el.legend.textContent = "Add a source";
+    el.submit.textContent = "Add source";
+    el.cancel.hidden = true;
+  }
+
+  function removeSource(id) {
+    var index = state.sources.findIndex(function (s) { return s.id === id; });
+    if (index < 0) {
+      return;
+    }
+    var name = state.sources[index].name;
+    if (editingId === id) {
+      stopEdit();
+    }
+    change(state.sources.filter(function (s) { return s.id !== id; }), "Removed " + name + ".");
+    var buttons = el.list.querySelectorAll("button[data-action=remove]");
+    (buttons[Math.min(index, buttons.length - 1)] || el.name).focus();
+  }
+
+  function undo() {
+    if (!history.length) {
+      return;
+    }
+    stopEdit();
+    state = { sources: history.pop() };
+    save();
+    render();
+    announce("Undone. The map has " + state.sources.length + " sources.");
+  }
+
+  function askClear() {
+    el.confirm.hidden = false;
+    el.confirmNo.focus();
+  }
+
+  function answerClear(yes) {
+    el.confirm.hidden = true;
+    if (yes) {
+      stopEdit();
+      change([], "Cleared the map. Use Undo to bring it back.");
+      el.name.focus();
+    } else {
+      el.clear.focus();
+    }
+  }
+
+  /* ---- files --------------------------------------------------------------------------- */
+
+  function download(blob, filename) {
+    var url = URL.createObjectURL(blob);
+    var link = document.createElement("a");
+    link.href = url;
+    link.download = filename;
+    link.hidden = true;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    window.setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+  }
+
+  function svgText() {
+    var map = buildMap();
+    map.setAttribute("width", GEOMETRY.width);
+    map.setAttribute("height", GEOMETRY.height);
+    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + new XMLSerializer().serializeToString(map);
+  }
+
+  function exportSvg() {
+    download(new Blob([svgText()], { type: "image/svg+xml" }), "my-pln-map.svg");
+    announce("Exported the map as SVG.");
+  }
+
+  function exportJson() {
+    var text = JSON.stringify(exportData(), null, 2) + "\n";
+    download(new Blob([text], { type: "application/json" }), "my-pln.json");
+    announce("Exported the map as JSON.");
+  }
+
+  function exportPng() {
+    var url = URL.createObjectURL(new Blob([svgText()], { type: "image/svg+xml" }));
+    var image = new Image();
+    image.onload = function () {
+      var canvas = document.createElement("canvas");
+      canvas.width = GEOMETRY.width * 2;
+      canvas.height = GEOMETRY.height * 2;
+      var context = canvas.getContext("2d");
+      context.fillStyle = "#ffffff";
+      context.fillRect(0, 0, canvas.width, canvas.height);
+      context.drawImage(image, 0, 0, canvas.width, canvas.height);
+      URL.revokeObjectURL(url);
+      canvas.toBlob(function (blob) {
+        if (blob) {
+          download(blob, "my-pln-map.png");
+          announce("Exported the map as PNG.");
+        } else {
+          showError("This browser could not make a PNG; export SVG instead.");
+        }
+      }, "image/png");
+    };
+    image.onerror = function () {
+      URL.revokeObjectURL(url);
+      showError("This browser could not make a PNG; export SVG instead.");
+    };
+    image.src = url;
+  }
+
+  function importFile() {
+    var file = el.importInput.files[0];
+    el.importInput.value = "";
+    if (!file) {
+      return;
+    }
+    clearError();
+    if (file.size > MAX_IMPORT_BYTES) {
+      showError("Import refused: the file is too large for a PLN map. Your map is unchanged.");
+      return;
+    }
+    file.text().then(function (text) {
+      var sources;
+      try {
+        sources = parsePlnFile(text);
+      } catch (err) {
+        showError("Import refused: " + err.message + " Your map is unchanged.");
+        return;
+      }
+      stopEdit();
+      change(withIds(sources), "Imported " + sources.length + " sources. Use Undo to go back.");
+    }, function () {
+      showError("Import refused: the file could not be read. Your map is unchanged.");
+    });
+  }
+
+  /* ---- start --------------------------------------------------------------------------- */
+
+  function bind(id, event, handler) {
+    el[id] = byId("pln-" + id);
+    el[id].addEventListener(event, handler);
+  }
+
+  function start() {
+    ["holder", "list", "empty", "count", "status", "error", "name", "group", "closeness",
+      "legend", "submit", "confirm"].forEach(function (id) {
+      el[id] = byId("pln-" + id);
+    });
+    el.importInput = byId("pln-import");
+    el.importInput.addEventListener("change", importFile);
+    el.confirmNo = byId("pln-confirm-no");
+    bind("form", "submit", submitForm);
+    bind("cancel", "click", function () { stopEdit(); el.name.focus(); });
+    bind("undo", "click", undo);
+    bind("clear", "click", askClear);
+    bind("export-svg", "click", exportSvg);
+    bind("export-png", "click", exportPng);
+    bind("export-json", "click", exportJson);
+    bind("print", "click", function () { window.print(); });
+    byId("pln-confirm-yes").addEventListener("click", function () { answerClear(true); });
+    el.confirmNo.addEventListener("click", function () { answerClear(false); });
+    fillSelect(el.group, GEOMETRY.sectors);
+    fillSelect(el.closeness, GEOMETRY.rings);
+    load();
+    render();
+    root.classList.add("pln-ready");
+    root.setAttribute("data-ready", "true");
+  }
+
+  start();
+})();

@@ -1,0 +1,97 @@
+"""A content-hash cache for slow outputs (PDFs, images): render only what changed.
+
+Model: the manifests of mkdocs-material's social and optimize plugins. An output is stored
+under a *key* (a stable name such as ``worksheets/draw-your-pln-a4.pdf``) together with the
+*digest* of everything it depends on. Usage::
+
+    cache = OutputCache(root / ".cache" / "opentextbook")
+    digest = content_digest(html, library_versions("weasyprint"))
+    if not cache.fresh(key, digest):
+        render(cache.path(key))
+        cache.store(key, digest)
+    copy(cache.path(key), site / key)
+    cache.save()
+
+``hits`` and ``misses`` count lookups, so a build can log (and a test assert) how much work a
+rebuild did. Nothing here knows about PDFs or MkDocs.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from importlib import metadata
+from pathlib import Path
+
+from opentextbook.atomic import write_text
+
+MANIFEST = "manifest.json"
+
+
+def content_digest(*parts: str | bytes) -> str:
+    """SHA-256 of the parts, each length-prefixed so ``("ab", "c")`` != ``("a", "bc")``."""
+    sha = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        sha.update(f"{len(data)}:".encode())
+        sha.update(data)
+    return sha.hexdigest()
+
+
+@functools.lru_cache(maxsize=64)  # asked once per output: thousands of times in a big book
+def library_versions(*names: str) -> str:
+    """``weasyprint=70.0;pydyf=0.13.0`` — a new library version must invalidate outputs."""
+    versions = []
+    for name in names:
+        try:
+            versions.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name}=missing")
+    return ";".join(versions)
+
+
+class OutputCache:
+    """Cached output files and the manifest of the digests they were made from."""
+
+    def __init__(self, directory: str | Path) -> None:
+        self.directory = Path(directory)
+        self.hits = 0
+        self.misses = 0
+        self._manifest = self._load()
+        self._used: set[str] = set()
+
+    def _load(self) -> dict[str, str]:
+        try:
+            data = json.loads((self.directory / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}  # no cache yet, or a damaged one: start afresh
+        return data if isinstance(data, dict) else {}
+
+    def path(self, key: str) -> Path:
+        """Where the output stored under ``key`` lives in the cache."""
+        return self.directory / "files" / key
+
+    def fresh(self, key: str, digest: str) -> bool:
+        """True (a hit) when ``key`` was made from ``digest`` and its file is still there."""
+        self._used.add(key)
+        hit = self._manifest.get(key) == digest and self.path(key).is_file()
+        if hit:
+            self.hits += 1
+        else:
+            self.misses += 1
+        return hit
+
+    def store(self, key: str, digest: str) -> None:
+        """Record that ``path(key)`` now holds the output made from ``digest``."""
+        self._used.add(key)
+        self._manifest[key] = digest
+
+    def save(self, prune: bool = False) -> None:
+        """Write the manifest; ``prune`` also forgets outputs not looked up in this run."""
+        if prune:
+            for key in set(self._manifest) - self._used:
+                del self._manifest[key]
+                self.path(key).unlink(missing_ok=True)
+        text = json.dumps(self._manifest, indent=1, sort_keys=True)
+        write_text(self.directory / MANIFEST, text)

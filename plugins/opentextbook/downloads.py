@@ -1,0 +1,57 @@
+"""Each data set as CSV and JSON, for readers who want the list in a spreadsheet or a program.
+
+Generated from the same validated records as the tables, so a download never disagrees with
+the page. CSV cells hold plain text (lists joined with "; ", unknown facts empty); JSON keeps
+the structure (lists stay lists, unknown facts are ``null``). Files are written atomically.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from opentextbook.atomic import write_text
+from opentextbook.datasets import Dataset
+from opentextbook.tables import plain_text
+
+DOWNLOADS_DIR = "downloads"
+
+
+def download_paths(name: str) -> dict[str, str]:
+    """Site-relative paths of a data set's downloads, by format."""
+    return {fmt: f"{DOWNLOADS_DIR}/{name}.{fmt}" for fmt in ("csv", "json")}
+
+
+def to_csv(dataset: Dataset) -> str:
+    """One header row of field names, then one row per record."""
+    fields = dataset.schema.fields
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([f.name for f in fields])
+    for record in dataset.records:
+        writer.writerow([plain_text(f, record[f.name]) for f in fields])
+    return buffer.getvalue()
+
+
+def to_json(dataset: Dataset) -> str:
+    """The records as a JSON array, with the data set's name and title beside them."""
+    document = {
+        "dataset": dataset.name,
+        "title": dataset.schema.title,
+        "records": dataset.records,
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_downloads(datasets: dict[str, Dataset], site_dir: str | Path) -> list[Path]:
+    """Write every data set's CSV and JSON into ``site_dir``; return the files written."""
+    written = []
+    for name, dataset in datasets.items():
+        paths = download_paths(name)
+        for fmt, render in (("csv", to_csv), ("json", to_json)):
+            target = Path(site_dir) / paths[fmt]
+            write_text(target, render(dataset))
+            written.append(target)
+    return written

@@ -1,0 +1,184 @@
+"""Generate every PLN download (blank templates and the example) into the output cache.
+
+Each output is stored in the :class:`~opentextbook.cache.OutputCache` with a digest of
+everything it is made from (its HTML, SVG or rows, the stylesheet and the renderer's version),
+so an unchanged rebuild renders nothing: it finds the file in ``.cache/opentextbook/pln/`` and
+the site copies it from there.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from opentextbook.atomic import write_text
+from opentextbook.cache import OutputCache, content_digest, library_versions
+from opentextbook.metadata import BookMetadata
+from opentextbook.pdf import render_pdf
+from opentextbook.pln import inventory as inv
+from opentextbook.pln.example import ILLUSTRATION_NOTE, example_sources
+from opentextbook.pln.render import Credit, credit_for, render
+from opentextbook.pln.svgmap import render_map_svg
+
+PLN_DOWNLOADS_DIR = "downloads/pln"
+"""Where the downloads go in the site, relative to its root."""
+PAGE_SIZES = {"letter": "letter", "a4": "A4"}
+_NOTES_LINES = {"letter": 4, "a4": 8}
+"""Lines to write on under the map: A4 is taller than Letter."""
+_MAP_INTRO = (
+    "Write yourself in the centre. Add each source of learning as a dot in its group's "
+    "sector: close sources on the inner ring, regular ones on the middle ring, occasional "
+    "ones on the outer ring. Gaps show where your PLN could grow."
+)
+
+
+@dataclass(frozen=True)
+class Download:
+    """One generated file: its name in the site, and where the cache holds it."""
+
+    name: str
+    path: Path
+    label: str
+
+
+@dataclass(frozen=True)
+class _Job:
+    name: str
+    label: str
+    key: str
+    write: Callable[[Path], None]
+
+
+def write_pln_downloads(metadata: BookMetadata, data_dir: Path, cache_dir: Path) -> list[Download]:
+    """Make sure every PLN download is current in ``cache_dir``; return them in display order."""
+    jobs = _blank_jobs(metadata) + _example_jobs(metadata, example_sources(data_dir))
+    cache = OutputCache(cache_dir)
+    for job in jobs:
+        if not cache.fresh(job.name, job.key):
+            job.write(cache.path(job.name))
+            cache.store(job.name, job.key)
+    cache.save(prune=True)  # drops the example's files when the data file is gone
+    return [Download(job.name, cache.path(job.name), job.label) for job in jobs]
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    """One template's words: file stem, label in lists, title and intro on the page, credit."""
+
+    stem: str
+    label: str
+    title: str
+    intro: str
+    credit: Credit
+
+
+def _blank_jobs(metadata: BookMetadata) -> list[_Job]:
+    plan = _Sheet(
+        "pln-map", "PLN map", "My PLN map", _MAP_INTRO, credit_for(metadata, "PLN map template")
+    )
+    table = _Sheet(
+        "pln-inventory",
+        "PLN inventory",
+        "My PLN inventory",
+        inv.INTRO,
+        credit_for(metadata, "PLN inventory template"),
+    )
+    desc = "A blank PLN map: Me at the centre, closeness rings and group sectors, with a legend."
+    rows = inv.inventory_rows(None)
+    return _map_jobs(plan, [], desc) + _inventory_jobs(table, rows, fillable=True)
+
+
+def _example_jobs(metadata: BookMetadata, sources: list[dict[str, str]]) -> list[_Job]:
+    if not sources:
+        return []
+    plan = _Sheet(
+        "example-pln-map",
+        "Example PLN map",
+        "Example PLN map: the chapter author's PLN",
+        ILLUSTRATION_NOTE,
+        credit_for(metadata, "Example PLN map"),
+    )
+    table = _Sheet(
+        "example-pln-inventory",
+        "Example PLN inventory",
+        "Example PLN inventory",
+        ILLUSTRATION_NOTE,
+        credit_for(metadata, "Example PLN inventory"),
+    )
+    names = ", ".join(f"{item['name']} ({item['group']}, {item['closeness']})" for item in sources)
+    desc = f"{ILLUSTRATION_NOTE} Nodes: {names}."
+    rows = inv.inventory_rows(sources)
+    return _map_jobs(plan, sources, desc) + _inventory_jobs(table, rows, fillable=False)
+
+
+def _map_jobs(sheet: _Sheet, sources: list[dict[str, str]], desc: str) -> list[_Job]:
+    """The map as SVG, and as a PDF page (title, map, notes, credit) in each page size."""
+    svg = render_map_svg(sources, title=sheet.title, description=desc, credit=sheet.credit)
+    jobs = [_text_job(f"{sheet.stem}.svg", f"{sheet.label} (SVG)", svg)]
+    uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    for size_id, size in PAGE_SIZES.items():
+        html = render(
+            "map-page.html.j2",
+            title=sheet.title,
+            intro=sheet.intro,
+            description=desc,
+            author=sheet.credit.source,
+            alt=desc,
+            svg_uri=uri,
+            notes_lines=_NOTES_LINES[size_id],
+            page_size=size,
+            credit=sheet.credit,
+        )
+        jobs.append(_pdf_job(f"{sheet.stem}-{size_id}.pdf", f"{sheet.label} (PDF, {size})", html))
+    return jobs
+
+
+def _inventory_jobs(sheet: _Sheet, rows: list[list[str]], *, fillable: bool) -> list[_Job]:
+    """The inventory as a PDF (fillable when blank), a Word document and CSV."""
+    title, intro, credit = sheet.title, sheet.intro, sheet.credit
+    html = inv.inventory_html(
+        rows, title=title, intro=intro, credit=credit, fillable=fillable, page_size="letter"
+    )
+    kind = "fillable PDF" if fillable else "PDF"
+    docx_key = _key("docx", rows, title, intro, credit.text, library_versions("python-docx"))
+
+    def write_docx(path: Path) -> None:
+        inv.write_inventory_docx(path, rows, title=title, intro=intro, credit=credit)
+
+    def write_csv(path: Path) -> None:
+        inv.write_inventory_csv(path, rows, credit)
+
+    return [
+        _pdf_job(f"{sheet.stem}.pdf", f"{sheet.label} ({kind})", html),
+        _Job(f"{sheet.stem}.docx", f"{sheet.label} (Word document)", docx_key, write_docx),
+        _Job(
+            f"{sheet.stem}.csv", f"{sheet.label} (CSV)", _key("csv", rows, credit.text), write_csv
+        ),
+    ]
+
+
+def _text_job(name: str, label: str, text: str) -> _Job:
+    return _Job(name, label, _key("text", text), lambda path: write_text(path, text))
+
+
+def _pdf_job(name: str, label: str, html: str) -> _Job:
+    stylesheet = _stylesheet()
+    key = _key("pdf", html, stylesheet.read_text("utf-8"), library_versions("weasyprint"))
+    return _Job(
+        name,
+        label,
+        key,
+        lambda path: render_pdf(html, path, base_url=stylesheet.parent, stylesheets=[stylesheet]),
+    )
+
+
+def _stylesheet() -> Path:
+    return Path(str(resources.files("opentextbook").joinpath("templates/pln/pdf.css")))
+
+
+def _key(*parts) -> str:
+    return content_digest(json.dumps(parts, ensure_ascii=False))

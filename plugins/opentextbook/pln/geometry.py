@@ -1,0 +1,157 @@
+"""The PLN map's geometry: rings for closeness, sectors for groups, where each node sits.
+
+This module is the single source of the map's shape. The printable templates are drawn from it
+in Python, and the builder page reads the same values as JSON (``builder.geometry_script``, shipped
+as ``pln-geometry.js``), so a map drawn in the browser matches the template on paper.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from importlib import resources
+
+SIZE = 1000
+"""Width and height of the map's square drawing area, in SVG user units."""
+CENTRE = SIZE / 2
+ME_RADIUS = 62
+LEGEND_HEIGHT = 240
+"""Height of the legend band under the map."""
+LABEL_MAX = 34
+"""Longest node label drawn on the map; longer names are shortened with an ellipsis."""
+LABEL_CHAR_WIDTH = 9.5
+"""Average width of a label character, to keep labels inside the map."""
+
+
+@dataclass(frozen=True)
+class Ring:
+    """A band of closeness around "Me"; nodes sit on the band's middle circle."""
+
+    id: str
+    label: str
+    inner: float
+    outer: float
+
+    @property
+    def middle(self) -> float:
+        return (self.inner + self.outer) / 2
+
+
+@dataclass(frozen=True)
+class Sector:
+    """A quarter of the map for one group of sources, with a marker shape for the legend."""
+
+    id: str
+    label: str
+    short: str
+    start: float
+    end: float
+    shape: str
+
+
+RINGS = (
+    Ring("close", "Close", ME_RADIUS, 205),
+    Ring("regular", "Regular", 205, 340),
+    Ring("occasional", "Occasional", 340, 470),
+)
+SECTORS = (
+    Sector("people", "People", "People", -90, 0, "circle"),
+    Sector("organisations", "Organisations", "Organisations", 0, 90, "square"),
+    Sector(
+        "networks",
+        "Networks and communities",
+        "Networks and communities",
+        90,
+        180,
+        "diamond",
+    ),
+    Sector("media", "Media such as podcasts and chats", "Media", 180, 270, "triangle"),
+)
+"""Angles in degrees, clockwise from three o'clock (SVG's orientation)."""
+
+
+@dataclass(frozen=True)
+class PlacedNode:
+    """A source with its position on the map."""
+
+    name: str
+    group: str
+    closeness: str
+    x: float
+    y: float
+    label: str
+
+
+def ring(ring_id: str) -> Ring:
+    return next(item for item in RINGS if item.id == ring_id)
+
+
+def sector(sector_id: str) -> Sector:
+    return next(item for item in SECTORS if item.id == sector_id)
+
+
+def place_nodes(sources: list[dict[str, str]]) -> list[PlacedNode]:
+    """Spread the sources of each (group, closeness) cell evenly across the cell's arc.
+
+    The builder's JavaScript implements the same rule (``placeNodes`` in ``pln-builder.js``);
+    change both together.
+    """
+    cells: dict[tuple[str, str], list[dict[str, str]]] = {}
+    for source in sources:
+        cells.setdefault((source["group"], source["closeness"]), []).append(source)
+    placed = []
+    for (group, closeness), members in cells.items():
+        arc, band = sector(group), ring(closeness)
+        for index, source in enumerate(members):
+            angle = arc.start + (arc.end - arc.start) * (index + 1) / (len(members) + 1)
+            # Alternate inward and outward so neighbours' labels do not overlap.
+            offset = 0 if len(members) < 3 else (band.outer - band.inner) * 0.18 * (-1) ** index
+            radius = band.middle + offset
+            placed.append(_placed(source, angle, radius))
+    return placed
+
+
+def _placed(source: dict[str, str], angle: float, radius: float) -> PlacedNode:
+    rad = math.radians(angle)
+    return PlacedNode(
+        name=source["name"],
+        group=source["group"],
+        closeness=source["closeness"],
+        x=round_tenth(CENTRE + radius * math.cos(rad)),
+        y=round_tenth(CENTRE + radius * math.sin(rad)),
+        label=shorten(source["name"]),
+    )
+
+
+def round_tenth(value: float) -> float:
+    """Round to 0.1 as JavaScript's ``Math.round(v * 10) / 10`` does, so both draw alike.
+
+    Python's ``round()`` rounds the decimal value half to even; this rounds the binary value
+    half up, exactly like the builder.
+    """
+    return math.floor(value * 10 + 0.5) / 10
+
+
+def shorten(name: str) -> str:
+    """A label that fits the map; the full name stays in the node's tooltip and the list."""
+    return name if len(name) <= LABEL_MAX else name[: LABEL_MAX - 1].rstrip() + "…"
+
+
+def map_style() -> str:
+    """The map's stylesheet, shared by the SVG files and the builder page's live drawing."""
+    return resources.files("opentextbook").joinpath("templates/pln/map.css").read_text("utf-8")
+
+
+def geometry() -> dict:
+    """Everything the builder needs to draw the map as the templates do."""
+    return {
+        "size": SIZE,
+        "centre": CENTRE,
+        "meRadius": ME_RADIUS,
+        "legendHeight": LEGEND_HEIGHT,
+        "labelMax": LABEL_MAX,
+        "labelCharWidth": LABEL_CHAR_WIDTH,
+        "rings": [{**asdict(item), "middle": item.middle} for item in RINGS],
+        "sectors": [asdict(item) for item in SECTORS],
+        "style": map_style(),
+    }

@@ -1,0 +1,173 @@
+"""The publishing collaborator of the plugin: page heads, macros and whole-book downloads.
+
+The MkDocs adapter hands it plain values (page paths, titles, URLs, rendered HTML) and calls it
+at four moments: configuring (macros, downloads list), each page (head data, collecting the
+page), after the build (PDF and EPUB), and last of all (the offline zip).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import unquote
+
+from opentextbook.cache import OutputCache, content_digest, library_versions
+from opentextbook.metadata import BookMetadata
+from opentextbook.publishing.bookpages import BookPage
+from opentextbook.publishing.linkeddata import PageHead, page_head
+from opentextbook.publishing.snippets import Download, macros
+
+DOWNLOADS_DIR = "downloads"
+
+
+class BookPublisher:
+    """Publishing outputs of one build, from the book metadata and the built pages."""
+
+    def __init__(
+        self,
+        metadata: BookMetadata,
+        *,
+        site_url: str | None,
+        chapter: str,
+        downloads: bool,
+        stylesheets: list[Path] = (),
+    ) -> None:
+        self.metadata = metadata
+        self.site_url = site_url or None
+        self.chapter = chapter
+        self.stylesheets = list(stylesheets)
+        self.downloads = _downloads(metadata) if downloads else None
+        self._pages: dict[str, BookPage] = {}
+        self._order: list[str] = []
+
+    def download(self, kind: str) -> Download:
+        return next(item for item in self.downloads or [] if item.path.endswith(kind))
+
+    def head(self, src: str, title: str, url: str | None) -> PageHead:
+        """The ``<head>`` additions of one page (``url`` is its canonical address)."""
+        pdf = self.download(".pdf") if self.downloads and self.site_url else None
+        return page_head(
+            self.metadata,
+            site_url=self.site_url,
+            page_url=url,
+            page_title=title,
+            is_chapter=src == self.chapter,
+            pdf_url=f"{self.site_url}{pdf.path}" if pdf else None,
+        )
+
+    def macros(self, *, page_url: Callable[[], str | None], page_src: Callable[[], str]):
+        """The page macros (see :func:`opentextbook.publishing.snippets.macros`)."""
+        return macros(
+            self.metadata,
+            site_url=self.site_url,
+            page_url=page_url,
+            page_src=page_src,
+            downloads=lambda: self.downloads,
+        )
+
+    def collect(self, page: BookPage, *, order: list[str], in_book: bool = True) -> None:
+        """Remember a rendered page for the whole book; ``order`` is the nav's page order."""
+        self._order = order
+        if in_book:
+            self._pages[page.src] = page
+
+    @property
+    def pages(self) -> list[BookPage]:
+        """The collected pages in reading (nav) order."""
+        return [self._pages[src] for src in self._order if src in self._pages]
+
+    def write_downloads(self, site_dir: Path, cache: OutputCache) -> list[Path]:
+        """Write the whole-book PDF and EPUB into the site, rendering only what changed."""
+        if not self.downloads:
+            return []
+        from opentextbook.publishing.epub import write_epub
+        from opentextbook.publishing.wholebook import whole_book_html, write_whole_book_pdf
+
+        html = whole_book_html(self.metadata, self.pages, site_dir=site_dir, site_url=self.site_url)
+        digest = content_digest(
+            html, *_file_digests(site_dir, html), *map(_read, self.stylesheets), *_own_files()
+        )
+        outputs = {
+            ".pdf": lambda target: write_whole_book_pdf(
+                html, target, site_dir=site_dir, extra_css=self.stylesheets
+            ),
+            ".epub": lambda target: write_epub(
+                self.metadata, self.pages, target, site_dir=site_dir, site_url=self.site_url
+            ),
+        }
+        written = []
+        for kind, render in outputs.items():
+            item = self.download(kind)
+            written.append(_cached(cache, item.path, digest + _VERSIONS[kind], render, site_dir))
+        return written
+
+    def write_offline_zip(self, site_dir: Path) -> Path | None:
+        """Zip the finished site (last, after every other output is in place)."""
+        if not self.downloads:
+            return None
+        from opentextbook.publishing.offline import write_offline_zip
+
+        item = self.download(".zip")
+        return write_offline_zip(site_dir, site_dir / item.path, folder=_slug(self.metadata.title))
+
+
+_VERSIONS = {
+    ".pdf": library_versions("weasyprint", "pydyf"),
+    ".epub": library_versions("ebooklib", "lxml"),
+}
+
+
+def _cached(cache: OutputCache, key: str, digest: str, render, site_dir: Path) -> Path:
+    import shutil
+
+    if not cache.fresh(key, digest):
+        render(cache.path(key))
+        cache.store(key, digest)
+    target = site_dir / key
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(cache.path(key), target)
+    return target
+
+
+def _downloads(metadata: BookMetadata) -> list[Download]:
+    slug = _slug(metadata.title)
+    return [
+        Download(
+            "Whole book (PDF)",
+            f"{DOWNLOADS_DIR}/{slug}.pdf",
+            "print-ready: cover, contents, page numbers; tagged for screen readers.",
+        ),
+        Download(
+            "Whole book (EPUB 3)",
+            f"{DOWNLOADS_DIR}/{slug}.epub",
+            "for e-readers; passes epubcheck, with accessibility metadata.",
+        ),
+        Download(
+            "Offline website (ZIP)",
+            f"{DOWNLOADS_DIR}/{slug}-offline.zip",
+            "unzip and open index.html: the whole site, search included, with no internet.",
+        ),
+    ]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "book"
+
+
+def _file_digests(site_dir: Path, html: str) -> list[bytes]:
+    """The images the book shows are part of what it depends on."""
+    paths = sorted(set(re.findall(r'src="file://([^"]+)"', html)))
+    files = [Path(unquote(path)) for path in paths]
+    return [file.read_bytes() for file in files if file.is_file()]
+
+
+def _own_files() -> list[bytes]:
+    """Our templates, styles and code: changing any of them must re-render the downloads."""
+    package = Path(__file__).resolve().parent
+    files = [*package.glob("*.py"), *(package.parent / "templates" / "publishing").glob("*")]
+    return [path.name.encode() + path.read_bytes() for path in sorted(files) if path.is_file()]
+
+
+def _read(path: Path) -> bytes:
+    return Path(path).read_bytes()

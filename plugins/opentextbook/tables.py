@@ -1,0 +1,263 @@
+"""Turn a validated data set into an accessible HTML table.
+
+:func:`build_table` makes the table model (columns, optional groups, rows of display cells)
+from a :class:`~opentextbook.datasets.Dataset` and the reader-facing options of the
+``/// datatable`` block; :func:`render_table` renders it with an autoescaped Jinja template, so
+every value from the data is HTML-escaped and no markup is built in Python strings.
+Unknown facts are shown as "not known", never as an empty cell a reader could misread.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import jinja2
+
+from opentextbook.datasets import Dataset, Record
+from opentextbook.errors import did_you_mean
+from opentextbook.schema import NONE_GIVEN, DatasetSchema, Field
+
+_LIST_KINDS = {"choices", "texts", "notes"}
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+class TableSpecError(ValueError):
+    """A table option names something the data set does not have (a page-level problem)."""
+
+
+@dataclass
+class TableSpec:
+    """What a page asks for: which columns, in which order, and which rows."""
+
+    columns: Sequence[str] = ()
+    sort: str = ""
+    filter: Mapping[str, Any] = field(default_factory=dict)
+    group: str = ""
+
+
+@dataclass
+class Cell:
+    """One displayed value: text (or a list of items), an optional link, or "not known"."""
+
+    text: str = ""
+    items: list[str] = field(default_factory=list)
+    href: str | None = None
+    known: bool = True
+    optional: bool = False
+    """Left out, and the field is one an entry may simply not have ("none given")."""
+
+
+@dataclass
+class TableRow:
+    ident: str
+    cells: list[Cell]
+
+
+@dataclass
+class TableGroup:
+    """Rows sharing a value of the grouping field; ``label`` is ``None`` when not grouped."""
+
+    label: str | None
+    rows: list[TableRow]
+
+
+@dataclass
+class DataTable:
+    """The table model handed to the template."""
+
+    ident: str
+    caption: str
+    dataset: str
+    columns: list[Field]
+    groups: list[TableGroup]
+    filtered: bool = False
+    downloads: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> list[TableRow]:
+        return [row for group in self.groups for row in group.rows]
+
+
+def default_columns(schema: DatasetSchema) -> list[str]:
+    """Every field but the id: what a table shows when a page does not choose."""
+    return [name for name in schema.field_names if name != schema.id_field]
+
+
+def build_table(dataset: Dataset, spec: TableSpec, caption: str, ident: str = "") -> DataTable:
+    """The table model for ``dataset``; a bad option raises :class:`TableSpecError`."""
+    schema = dataset.schema
+    columns = [_field(schema, name, "column") for name in spec.columns or default_columns(schema)]
+    records = [r for r in dataset.records if _matches(schema, r, spec.filter)]
+    records = _sorted(schema, records, spec.sort)
+    return DataTable(
+        ident=ident or f"table-{slugify(caption) or schema.name}",
+        caption=caption,
+        dataset=schema.name,
+        columns=columns,
+        groups=_grouped(schema, records, columns, spec.group),
+        filtered=bool(spec.filter),
+    )
+
+
+def checked_spec(schema: DatasetSchema, spec: TableSpec) -> tuple[TableSpec, list[str]]:
+    """``spec`` without the options ``schema`` cannot satisfy, and a message for each.
+
+    Lets a page show its table (without the bad option) while the problem is still reported.
+    """
+    problems: list[str] = []
+
+    def usable(name: str, role: str) -> bool:
+        try:
+            _check_role(schema, name, role)
+        except TableSpecError as exc:
+            problems.append(str(exc))
+            return False
+        return True
+
+    cleaned = TableSpec(
+        columns=[name for name in spec.columns if usable(name, "column")],
+        sort=spec.sort if spec.sort and usable(spec.sort.lstrip("-"), "sort field") else "",
+        filter={k: v for k, v in spec.filter.items() if usable(k, "filter field")},
+        group=spec.group if spec.group and usable(spec.group, "group field") else "",
+    )
+    return cleaned, problems
+
+
+LAYOUTS = {"table": "table.html", "list": "table_list.html"}
+"""How a table can be drawn: a real table, or a description list for long prose fields."""
+
+
+def render_table(table: DataTable, layout: str = "table") -> str:
+    """The table as HTML (autoescaped Jinja; scrollable, captioned, sortable in the browser).
+
+    ``layout="list"`` draws the same model as a description list: each entry named by its
+    first column, the other columns as labelled fields — easier to read when cells are prose.
+    """
+    return _environment().get_template(LAYOUTS[layout]).render(table=table)
+
+
+def display_cell(spec: Field, value: Any) -> Cell:
+    """How one field value is shown: links for web sites, labels for choices, notes attributed."""
+    if value is None or value == []:
+        return Cell(text=spec.absent, known=False, optional=spec.absent == NONE_GIVEN)
+    if spec.kind == "url":
+        return Cell(text=_short_url(value), href=value)
+    if spec.kind == "choice":
+        return Cell(text=spec.choice_label(value))
+    if spec.kind in _LIST_KINDS:
+        return Cell(items=[_item_text(spec, item) for item in value])
+    return Cell(text=str(value))
+
+
+def plain_text(spec: Field, value: Any) -> str:
+    """One value as plain text (for sorting, grouping and CSV): lists joined with "; "."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(_item_text(spec, item) for item in value)
+    return spec.choice_label(value) if spec.kind == "choice" else str(value)
+
+
+def slugify(text: str) -> str:
+    return _SLUG.sub("-", text.lower()).strip("-")
+
+
+def _field(schema: DatasetSchema, name: str, role: str) -> Field:
+    if name not in schema.field_map:
+        raise TableSpecError(
+            f"unknown {role} '{name}' in data set '{schema.name}' — "
+            f"{did_you_mean(name, schema.field_names)}"
+        )
+    return schema.field(name)
+
+
+def _check_role(schema: DatasetSchema, name: str, role: str) -> None:
+    spec = _field(schema, name, role)
+    if role == "group field" and spec.kind in _LIST_KINDS:
+        raise TableSpecError(
+            f"cannot group by '{name}': it holds a list — group by a field with one value"
+        )
+
+
+def _matches(schema: DatasetSchema, record: Record, wanted: Mapping[str, Any]) -> bool:
+    """A row is kept when every filtered field equals (or, for lists, contains) the value."""
+    for name, value in wanted.items():
+        _field(schema, name, "filter field")
+        have = record[name]
+        values = {_normalise(v) for v in (value if isinstance(value, list) else [value])}
+        if isinstance(have, list):
+            if not values & {_normalise(item) for item in have}:
+                return False
+        elif _normalise(have) not in values:
+            return False
+    return True
+
+
+def _normalise(value: Any) -> str:
+    # In a page, `free_membership: yes` arrives as True; the data means the word.
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else str(value).casefold()
+
+
+def _sorted(schema: DatasetSchema, records: list[Record], sort: str) -> list[Record]:
+    if not sort:
+        return records
+    descending = sort.startswith("-")
+    spec = _field(schema, sort.lstrip("-"), "sort field")
+    known = [r for r in records if r[spec.name] not in (None, [])]
+    unknown = [r for r in records if r[spec.name] in (None, [])]
+    known.sort(key=lambda r: plain_text(spec, r[spec.name]).casefold(), reverse=descending)
+    return known + unknown  # "not known" always last, whatever the direction
+
+
+def _grouped(
+    schema: DatasetSchema, records: list[Record], columns: list[Field], group: str
+) -> list[TableGroup]:
+    def row(record: Record) -> TableRow:
+        cells = [display_cell(col, record[col.name]) for col in columns]
+        return TableRow(ident=record[schema.id_field], cells=cells)
+
+    if not group:
+        return [TableGroup(label=None, rows=[row(r) for r in records])]
+    _check_role(schema, group, "group field")
+    spec = schema.field(group)
+    groups: dict[str, TableGroup] = {}
+    for record in records:
+        value = plain_text(spec, record[group]) or spec.absent
+        groups.setdefault(value, TableGroup(label=f"{spec.label}: {value}", rows=[]))
+        groups[value].rows.append(row(record))
+    order = [spec.choice_label(c) for c in spec.choices]
+
+    def position(value: str) -> tuple[bool, int, str]:
+        return (value == spec.absent, order.index(value) if value in order else 0, value)
+
+    return [groups[value] for value in sorted(groups, key=position)]
+
+
+def _item_text(spec: Field, item: Any) -> str:
+    if isinstance(item, dict):  # an attributed note
+        return f"{item['note']} ({item['by']})"
+    return spec.choice_label(item) if spec.kind == "choices" else str(item)
+
+
+def _short_url(url: str) -> str:
+    """``https://www.acm.org/`` → ``www.acm.org``: readable in a narrow column."""
+    text = re.sub(r"^(https?://|mailto:)", "", url)
+    return text.rstrip("/")
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("opentextbook", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )

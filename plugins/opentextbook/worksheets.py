@@ -1,0 +1,288 @@
+"""Worksheets: a printable page and Letter/A4 PDFs per activity, plus classroom packets.
+
+One generator serves ``mkdocs build``, ``mkdocs serve`` and the command line: give
+:class:`WorksheetRenderer` the registry of activities and a site folder. Every output's HTML is
+rendered first (cheap); a PDF is made only when the digest of that HTML and the library
+versions is not in the :class:`~opentextbook.cache.OutputCache`. PDFs render in parallel and
+are written atomically, so a failed render leaves no half-written file.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import logging
+import os
+import re
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from opentextbook.activities import Activity, ActivityRegistry
+from opentextbook.atomic import write_bytes, write_text
+from opentextbook.cache import OutputCache, content_digest, library_versions
+from opentextbook.errors import SourceError
+from opentextbook.metadata import BookMetadata
+from opentextbook.pdf import form_font_css
+
+log = logging.getLogger("mkdocs.plugins.opentextbook")
+
+PACKAGE_DIR = Path(__file__).parent
+CSS_FILE = PACKAGE_DIR / "assets" / "css" / "worksheet.css"
+PAPERS = {"letter": "US Letter", "a4": "A4"}
+EDITIONS = {"packet": "Classroom packet", "facilitator": "Facilitator edition"}
+_LIBRARIES = ("weasyprint", "pydyf", "qrcode", "networking-and-plns")
+
+
+def worksheet_files(ident: str, folder: str = "worksheets") -> dict[str, str]:
+    """Site-relative addresses of one activity's outputs (the online page ends with ``/``)."""
+    base = f"{folder}/{ident}"
+    files = {"page": f"{base}/", "html": f"{base}/index.html"}
+    files.update({paper: f"{base}/{ident}-{paper}.pdf" for paper in PAPERS})
+    return files
+
+
+def packet_file(edition: str, paper: str, folder: str = "worksheets") -> str:
+    """``worksheets/packet-a4.pdf``, ``worksheets/facilitator-letter.pdf`` ..."""
+    return f"{folder}/{edition}-{paper}.pdf"
+
+
+@dataclass(frozen=True)
+class PdfJob:
+    """One PDF to make: its HTML and where it goes in the site (also its cache key)."""
+
+    target: str
+    html: str
+
+    @property
+    def digest(self) -> str:
+        return content_digest(self.html, library_versions(*_LIBRARIES))
+
+
+@dataclass
+class BuildReport:
+    """What a worksheet build did, for the log line and for tests."""
+
+    pages: int = 0
+    pdfs: int = 0
+    rendered: int = 0
+    cached: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"worksheets: {self.pages} pages, {self.pdfs} PDFs "
+            f"({self.rendered} rendered, {self.cached} from cache)"
+        )
+
+
+class WorksheetRenderer:
+    """Turns activities into worksheet pages, PDFs and packets.
+
+    ``site_url`` (the published address, e.g. ``https://example.org/book/``) makes the online
+    address and QR code printed on each sheet; without it the sheets name the page only.
+    """
+
+    def __init__(self, metadata: BookMetadata, site_url: str = "", folder: str = "worksheets"):
+        self.metadata = metadata
+        self.site_url = site_url.rstrip("/") + "/" if site_url else ""
+        self.folder = folder
+        self.env = Environment(
+            loader=FileSystemLoader(PACKAGE_DIR / "templates"),
+            autoescape=select_autoescape(default=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.css = CSS_FILE.read_text(encoding="utf-8")
+        self.pdf_links = True
+        self.form_css = ""  # set by build(): the small form-field font, for PDFs only
+
+    def online_url(self, activity: Activity) -> str:
+        """The activity's address in the published book (what the QR code encodes)."""
+        return f"{self.site_url}{activity.page_url}#{activity.id}" if self.site_url else ""
+
+    def render_html(
+        self,
+        activities: list[Activity],
+        *,
+        paper: str | None = None,
+        edition: str | None = None,
+    ) -> str:
+        """One HTML document: a worksheet page (``paper=None``), a PDF's source, or a packet."""
+        title = _title(activities, edition)
+        # Links in an activity lead from its worksheet to the book: from a PDF (which travels)
+        # absolute when the site's address is known, else relative to where the output is.
+        relative = "../" if edition else "../../"
+        base = (self.site_url or relative) if paper else relative
+        return self.env.get_template("worksheet.html").render(
+            title=title,
+            sheets=[self._sheet(activity, base) for activity in activities],
+            paper=paper,
+            edition=edition,
+            edition_name=EDITIONS.get(edition or "", ""),
+            teacher_notes=edition == "facilitator",
+            book=self.metadata,
+            css=self.css,
+            files=worksheet_files(activities[0].id, self.folder) if not edition else {},
+            pdf_links=self.pdf_links,
+            form_css=self.form_css if paper else "",
+        )
+
+    def _sheet(self, activity: Activity, base: str) -> dict:
+        url = self.online_url(activity)
+        return {
+            "activity": _rebased(activity, base),
+            "url": url,
+            "qr": _qr_data_uri(url) if url else "",
+        }
+
+    def jobs(self, activities: list[Activity], papers: Iterable[str] = PAPERS) -> list[PdfJob]:
+        """Every PDF: each worksheet per paper, then the packets and facilitator editions."""
+        jobs = []
+        for paper in papers:
+            for activity in activities:
+                target = worksheet_files(activity.id, self.folder)[paper]
+                jobs.append(PdfJob(target, self.render_html([activity], paper=paper)))
+            for edition in EDITIONS:
+                html = self.render_html(activities, paper=paper, edition=edition)
+                jobs.append(PdfJob(packet_file(edition, paper, self.folder), html))
+        return jobs
+
+    def build(
+        self,
+        activities: list[Activity],
+        site_dir: str | Path,
+        cache: OutputCache,
+        *,
+        pdf: bool = True,
+        workers: int | None = None,
+    ) -> BuildReport:
+        """Write the worksheet pages and (if ``pdf``) every PDF into ``site_dir``."""
+        site_dir = Path(site_dir)
+        report = BuildReport()
+        self.pdf_links = pdf
+        for activity in activities:
+            target = worksheet_files(activity.id, self.folder)["html"]
+            write_text(site_dir / target, self.render_html([activity]))
+            report.pages += 1
+        if pdf and activities:
+            self.form_css = form_font_css(cache.directory / "fonts")
+            _build_pdfs(self.jobs(activities), site_dir, cache, report, workers)
+        return report
+
+
+def build_worksheets(
+    registry: ActivityRegistry,
+    metadata: BookMetadata,
+    site_dir: str | Path,
+    cache_dir: str | Path,
+    *,
+    site_url: str = "",
+    pdf: bool = True,
+) -> BuildReport:
+    """Everything worksheet-related for a finished read of the book (site build or CLI).
+
+    Raises ``SourceError`` for a duplicate activity id or a failed render (nothing is left
+    half-written: every file is replaced atomically).
+    """
+    registry.raise_errors()
+    renderer = WorksheetRenderer(metadata, site_url)
+    report = renderer.build(registry.worksheets(), site_dir, OutputCache(cache_dir), pdf=pdf)
+    log.info("opentextbook: %s", report)
+    return report
+
+
+_LINK = re.compile(r'(?P<attr>\s(?:href|src))="(?P<url>[^"]*)"')
+
+
+def _rebased(activity: Activity, base: str) -> Activity:
+    """The activity with its page-relative links made relative to ``base`` (the site root)."""
+
+    def rebase(html: str) -> str:
+        return _LINK.sub(
+            lambda m: f'{m["attr"]}="{_rebase(m["url"], activity.page_url, base)}"', html
+        )
+
+    return replace(
+        activity,
+        before_html=rebase(activity.before_html),
+        after_html=rebase(activity.after_html),
+        teacher_notes_html=rebase(activity.teacher_notes_html),
+        steps=tuple(replace(step, html=rebase(step.html)) for step in activity.steps),
+    )
+
+
+def _rebase(url: str, page_url: str, base: str) -> str:
+    """``../downloads/x.pdf`` seen from ``chapter/`` -> ``{base}downloads/x.pdf``."""
+    if not url or urlsplit(url).scheme or url.startswith(("/", "#/")):
+        return url
+    resolved = urljoin("https://site.invalid/" + page_url, url)
+    return base + resolved.removeprefix("https://site.invalid/")
+
+
+def _title(activities: list[Activity], edition: str | None) -> str:
+    if edition:
+        return f"{EDITIONS[edition]}: worksheets"
+    activity = activities[0]
+    return f"{activity.label}: {activity.title} — worksheet"
+
+
+@functools.lru_cache(maxsize=4096)  # a sheet and its packets share a URL: draw it once
+def _qr_data_uri(url: str) -> str:
+    """The URL as a vector QR code (SVG data URI: no file, tiny, sharp at any size)."""
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, border=1)
+    svg = image.to_string(encoding="utf-8")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+def _build_pdfs(
+    jobs: list[PdfJob],
+    site_dir: Path,
+    cache: OutputCache,
+    report: BuildReport,
+    workers: int | None,
+) -> None:
+    """Render the jobs the cache does not hold (in parallel), then copy all into the site."""
+    digests = {job.target: job.digest for job in jobs}
+    stale = [job for job in jobs if not cache.fresh(job.target, digests[job.target])]
+    _render_all(stale, cache, workers)
+    for job in stale:
+        cache.store(job.target, digests[job.target])
+    for job in jobs:
+        write_bytes(site_dir / job.target, cache.path(job.target).read_bytes())
+    cache.save(prune=True)  # forget the PDFs of activities that are gone
+    report.pdfs += len(jobs)
+    report.rendered += len(stale)
+    report.cached += len(jobs) - len(stale)
+
+
+def _render_all(jobs: list[PdfJob], cache: OutputCache, workers: int | None) -> None:
+    """One process per core (WeasyPrint is CPU-bound); in this process for a single job."""
+    tasks = [(job.html, str(cache.path(job.target))) for job in jobs]
+    workers = min(workers or os.cpu_count() or 1, len(tasks))
+    if workers <= 1:
+        failures = [_render_one(task) for task in tasks]
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            failures = list(pool.map(_render_one, tasks))
+    for job, failure in zip(jobs, failures, strict=True):
+        if failure:
+            raise SourceError(job.target, failure, fix="fix the activity's content, then rebuild")
+
+
+def _render_one(task: tuple[str, str]) -> str | None:
+    """Render one PDF; return the error message (exceptions do not cross processes well)."""
+    from opentextbook.pdf import render_pdf
+
+    html, target = task
+    try:
+        render_pdf(html, target, base_url=PACKAGE_DIR)
+    except SourceError as exc:
+        return exc.message
+    return None

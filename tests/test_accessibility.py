@@ -1,0 +1,207 @@
+"""Accessibility of every built page, checked in a real browser (headless Debian Chromium).
+
+axe-core runs the WCAG 2.1 A and AA rules on every page, in the light and dark schemes, at
+desktop and phone widths; the structural checks below cover what axe only samples (captions
+and header scopes on every table, heading order) and what it cannot see (keyboard reach).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+AXE = Path(__file__).parent / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 812}}
+SCHEMES = {"light": "default", "dark": "slate"}  # prefers-color-scheme -> Material's scheme
+
+RUN_AXE = """tags => axe.run(document,
+        {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})
+    .then(r => r.violations.map(v => ({
+        id: v.id, impact: v.impact, help: v.help,
+        targets: v.nodes.map(n => n.target.join(' ')).slice(0, 5),
+        summary: (v.nodes[0] && v.nodes[0].failureSummary) || ''})))"""
+
+STRUCTURE = """() => {
+  const problems = [];
+  const main = document.querySelector('article') || document.body;
+  for (const table of main.querySelectorAll('table')) {
+    const where = table.id || (table.caption && table.caption.textContent.trim()) || 'a table';
+    if (!table.caption || !table.caption.textContent.trim())
+      problems.push(`${where}: no <caption>`);
+    for (const th of table.querySelectorAll('th'))
+      if (!th.hasAttribute('scope') && !th.hasAttribute('id'))
+        problems.push(`${where}: <th> "${th.textContent.trim()}" has no scope`);
+  }
+  for (const img of document.querySelectorAll('img'))
+    if (!img.hasAttribute('alt'))
+      problems.push(`<img src="${img.getAttribute('src')}"> has no alt`);
+  const levels = [...main.querySelectorAll('h1,h2,h3,h4,h5,h6')]
+    .map(h => [+h.tagName[1], h.textContent.trim()]);
+  if (levels.filter(([l]) => l === 1).length !== 1)
+    problems.push('page does not have exactly one <h1>');
+  for (let i = 1; i < levels.length; i++)
+    if (levels[i][0] > levels[i - 1][0] + 1)
+      problems.push(`heading "${levels[i][1]}" (h${levels[i][0]}) skips a level`
+        + ` after h${levels[i - 1][0]}`);
+  return problems;
+}"""
+
+FOCUSABLE = (
+    "a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), "
+    "textarea:not([disabled]), summary, [tabindex]:not([tabindex='-1'])"
+)
+# Components a reader must reach with Tab: activity boxes and the PLN builder.
+KEYBOARD_COMPONENTS = [".otb-activity", ".otb-pln-builder", "[data-otb-pln-builder]"]
+
+
+def site_pages(site: Path) -> list[str]:
+    """Every HTML page of the built site, as a path relative to the site root."""
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    return [p.removesuffix("index.html") for p in pages]
+
+
+def open_page(context, base_url: str, page_path: str):
+    page = context.new_page()
+    response = page.goto(base_url + page_path, wait_until="load")
+    assert (response is not None and response.ok) or page_path == "404.html", page_path
+    return page
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"  {v['page']}: {v['id']} ({v['impact']}) — {v['help']}")
+        lines.extend(f"      at {target}" for target in v["targets"])
+        if v["summary"]:
+            lines.append("      " + v["summary"].replace("\n", "\n      "))
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def pages(built_site) -> list[str]:
+    found = site_pages(built_site.site)
+    assert "" in found and "404.html" in found, found
+    return found
+
+
+def test_axe_core_is_installed() -> None:
+    assert AXE.is_file(), "run `npm ci` in tests/browser (tests/run.sh does it)"
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_no_axe_violations(browser, served_site, pages, scheme: str, viewport: str) -> None:
+    """WCAG 2.1 A/AA: zero violations on every page, in this scheme at this width."""
+    context = browser.new_context(viewport=VIEWPORTS[viewport], color_scheme=scheme)
+    # A fresh context has empty localStorage, so Material follows prefers-color-scheme
+    # rather than a palette toggle remembered from another run; checked below.
+    found: list[dict] = []
+    try:
+        for page_path in pages:
+            page = open_page(context, served_site, page_path)
+            if page.locator("body[data-md-color-primary]").count():  # a Material page
+                shown = page.get_attribute("body", "data-md-color-scheme")
+                assert shown == SCHEMES[scheme], f"{page_path}: scheme {shown!r} in {scheme} mode"
+            page.add_script_tag(path=str(AXE))
+            found += [{**v, "page": page_path or "/"} for v in page.evaluate(RUN_AXE, AXE_TAGS)]
+            page.close()
+    finally:
+        context.close()
+    assert not found, f"axe-core ({scheme}, {viewport}) found:\n{describe(found)}"
+
+
+def test_tables_images_and_headings(browser, served_site, pages) -> None:
+    """Every table has a caption and scoped headers, every image alt, headings in order."""
+    context = browser.new_context(viewport=VIEWPORTS["desktop"])
+    problems: list[str] = []
+    try:
+        for page_path in pages:
+            page = open_page(context, served_site, page_path)
+            problems += [f"{page_path or '/'}: {p}" for p in page.evaluate(STRUCTURE)]
+            page.close()
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+def tab_through(page, limit: int = 1500) -> list[str]:
+    """Press Tab from the top of the page; the ``data-otb-key`` of each element focused."""
+    page.evaluate(
+        """sel => document.querySelectorAll(sel).forEach((el, i) => el.dataset.otbKey = i)""",
+        FOCUSABLE,
+    )
+    reached: list[str] = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        key = page.evaluate("() => document.activeElement && document.activeElement.dataset.otbKey")
+        if key is None and reached:
+            break  # focus left the document's tab order (back to the browser chrome)
+        if key is not None:
+            reached.append(key)
+    return reached
+
+
+def test_components_reachable_by_keyboard(browser, served_site, pages) -> None:
+    """Tab reaches every link and control inside activity boxes and the PLN builder."""
+    context = browser.new_context(viewport=VIEWPORTS["desktop"])
+    checked = 0
+    unreachable: list[str] = []
+    try:
+        for page_path in pages:
+            page = open_page(context, served_site, page_path)
+            wanted = page.evaluate(
+                """([components, focusable]) => [...document.querySelectorAll(components)]
+                    .flatMap(c => [...c.querySelectorAll(focusable)])
+                    .filter(el => el.offsetParent !== null)
+                    .map(el => [el.outerHTML.slice(0, 120)])""",
+                [", ".join(KEYBOARD_COMPONENTS), FOCUSABLE],
+            )
+            if wanted:
+                reached = set(tab_through(page))
+                keys = page.evaluate(
+                    """([components, focusable]) => [...document.querySelectorAll(components)]
+                        .flatMap(c => [...c.querySelectorAll(focusable)])
+                        .filter(el => el.offsetParent !== null)
+                        .map(el => el.dataset.otbKey)""",
+                    [", ".join(KEYBOARD_COMPONENTS), FOCUSABLE],
+                )
+                checked += len(keys)
+                unreachable += [
+                    f"{page_path or '/'}: {html[0]}"
+                    for key, html in zip(keys, wanted, strict=True)
+                    if key not in reached
+                ]
+            page.close()
+    finally:
+        context.close()
+    assert not unreachable, "not reachable with Tab:\n" + "\n".join(unreachable)
+    assert checked > 0, "no links or controls found in activity boxes or the PLN builder"
+
+
+def convert_table(text: str) -> str:
+    import markdown
+
+    return markdown.markdown(text, extensions=["tables", "opentextbook.markdown.tablecaption"])
+
+
+TABLE = "| Template | Files |\n|---|---|\n| PLN map | [SVG](map.svg) |\n"
+
+
+def test_table_caption_paragraph_becomes_caption() -> None:
+    html = convert_table("Table: Templates for *the* activity\n\n" + TABLE)
+    assert html.startswith("<table>\n<caption>Templates for <em>the</em> activity</caption>")
+    assert "<p>" not in html
+    assert html.count('scope="col"') == 2
+
+
+def test_table_caption_may_follow_the_table() -> None:
+    html = convert_table(TABLE + "\nTable: After the table\n")
+    assert "<caption>After the table</caption>" in html and "<p>" not in html
+
+
+def test_table_without_caption_paragraph_still_gets_scopes() -> None:
+    html = convert_table("A paragraph.\n\n" + TABLE)
+    assert "<caption>" not in html and "<p>A paragraph.</p>" in html
+    assert html.count('scope="col"') == 2

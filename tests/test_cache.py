@@ -1,0 +1,108 @@
+"""The output cache: an unchanged rebuild renders no PDF; a change re-renders only its outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import Build, run_build
+
+from opentextbook.activities import Activity, ActivityRegistry
+from opentextbook.cache import OutputCache, content_digest, library_versions
+from opentextbook.metadata import load_metadata
+from opentextbook.worksheets import PAPERS, WorksheetRenderer, build_worksheets
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_fresh_counts_hits_and_misses(tmp_path: Path) -> None:
+    cache = OutputCache(tmp_path)
+    assert not cache.fresh("a.pdf", "d1")
+    cache.path("a.pdf").parent.mkdir(parents=True)
+    cache.path("a.pdf").write_bytes(b"pdf")
+    cache.store("a.pdf", "d1")
+    cache.save()
+    again = OutputCache(tmp_path)
+    assert again.fresh("a.pdf", "d1")
+    assert not again.fresh("a.pdf", "d2")  # what it depends on changed
+    assert (again.hits, again.misses) == (1, 1)
+
+
+def test_a_missing_output_file_is_a_miss(tmp_path: Path) -> None:
+    cache = OutputCache(tmp_path)
+    cache.store("gone.pdf", "d")
+    cache.save()
+    assert not OutputCache(tmp_path).fresh("gone.pdf", "d")
+
+
+def test_damaged_manifest_starts_afresh(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text("{not json", encoding="utf-8")
+    assert not OutputCache(tmp_path).fresh("a", "d")
+
+
+def test_prune_forgets_outputs_no_longer_made(tmp_path: Path) -> None:
+    cache = OutputCache(tmp_path)
+    for key in ("keep", "drop"):
+        cache.path(key).parent.mkdir(parents=True, exist_ok=True)
+        cache.path(key).write_bytes(b"x")
+        cache.store(key, "d")
+    cache.save()
+    later = OutputCache(tmp_path)
+    assert later.fresh("keep", "d")
+    later.save(prune=True)
+    assert not cache.path("drop").exists() and cache.path("keep").exists()
+
+
+def test_digest_separates_parts_and_names_versions() -> None:
+    assert content_digest("ab", "c") != content_digest("a", "bc")
+    assert "weasyprint=" in library_versions("weasyprint")
+    assert library_versions("no-such-package-here") == "no-such-package-here=missing"
+
+
+def _registry(step: str) -> ActivityRegistry:
+    registry = ActivityRegistry()
+    registry.set_chapters(["ch.md"])
+    for ident, text in (("first", step), ("second", "Think.")):
+        registry.add(
+            Activity(id=ident, title=ident.title(), page="ch.md", before_html=f"<p>{text}</p>")
+        )
+    return registry
+
+
+def test_worksheet_pdfs_render_once_then_only_what_changed(tmp_path: Path) -> None:
+    metadata = load_metadata(ROOT / "data" / "book.yml")
+    cache_dir, site = tmp_path / "cache", tmp_path / "site"
+    per_activity, packets = len(PAPERS), 2 * len(PAPERS)
+    first = build_worksheets(_registry("Draw."), metadata, site, cache_dir)
+    assert first.rendered == first.pdfs == 2 * per_activity + packets
+    second = build_worksheets(_registry("Draw."), metadata, site, cache_dir)
+    assert (second.rendered, second.cached) == (0, first.pdfs)
+    changed = build_worksheets(_registry("Draw it."), metadata, site, cache_dir)
+    assert changed.rendered == per_activity + packets  # its own PDFs and the packets
+    assert (site / "worksheets/second/second-a4.pdf").is_file()
+
+
+def test_failed_render_leaves_no_file_and_names_the_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opentextbook import pdf as pdf_module
+    from opentextbook.errors import SourceError
+
+    def broken(html, target, **kwargs):
+        raise SourceError(target, "could not render PDF: boom")
+
+    monkeypatch.setattr(pdf_module, "render_pdf", broken)
+    renderer = WorksheetRenderer(load_metadata(ROOT / "data" / "book.yml"))
+    registry = _registry("Draw.")
+    with pytest.raises(SourceError, match=r"worksheets/first/first-letter\.pdf: could not render"):
+        renderer.build(list(registry), tmp_path / "site", OutputCache(tmp_path / "c"), workers=1)
+    assert not list((tmp_path / "site").rglob("*.pdf"))
+    assert not list(tmp_path.rglob("*.part"))
+
+
+def test_second_site_build_renders_no_pdf(built_site: Build) -> None:
+    first = [line for line in built_site.output.splitlines() if "worksheets:" in line]
+    assert first and "10 PDFs" in first[0]
+    result = run_build(built_site.project)
+    assert result.returncode == 0, result.stderr
+    assert "worksheets: 3 pages, 10 PDFs (0 rendered, 10 from cache)" in result.stderr

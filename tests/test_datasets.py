@@ -123,3 +123,13 @@ def test_the_four_pln_nodes_in_the_chapter_order(pln_nodes) -> None:
     assert lrnchat["website"] is None
     # Unquoted, " #lrnchat" would start a YAML comment and cut the value short.
     assert lrnchat["where"] == "the #lrnchat hashtag on Twitter/X (no web site)"
+
+
+def test_csv_cells_cannot_run_as_spreadsheet_formulas() -> None:
+    from opentextbook.downloads import spreadsheet_safe
+
+    assert spreadsheet_safe('=HYPERLINK("http://x","y")') == '\'=HYPERLINK("http://x","y")'
+    assert spreadsheet_safe("@SUM(A1)") == "'@SUM(A1)"
+    assert spreadsheet_safe("Association for Learning Technology") == (
+        "Association for Learning Technology"
+    )

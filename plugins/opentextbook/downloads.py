@@ -24,6 +24,18 @@ def download_paths(name: str) -> dict[str, str]:
     return {fmt: f"{DOWNLOADS_DIR}/{name}.{fmt}" for fmt in ("csv", "json")}
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """Keep a cell from running as a formula when the CSV is opened in a spreadsheet.
+
+    Data comes from remixers; a value such as ``=HYPERLINK(...)`` would otherwise execute in
+    Excel or LibreOffice (OWASP "CSV injection"). A leading apostrophe makes it plain text.
+    """
+    return f"'{cell}" if cell.startswith(_FORMULA_STARTS) else cell
+
+
 def to_csv(dataset: Dataset) -> str:
     """One header row of field names, then one row per record."""
     fields = dataset.schema.fields
@@ -31,7 +43,7 @@ def to_csv(dataset: Dataset) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([f.name for f in fields])
     for record in dataset.records:
-        writer.writerow([plain_text(f, record[f.name]) for f in fields])
+        writer.writerow([spreadsheet_safe(plain_text(f, record[f.name])) for f in fields])
     return buffer.getvalue()
 
 

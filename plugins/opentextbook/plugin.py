@@ -198,11 +198,6 @@ def _write_worksheets(registry, metadata, config: MkDocsConfig, root: Path, opti
     )
 
 
-def _shown_path(file: File, root: Path) -> str:
-    """A page's path as authors see it in messages: relative to mkdocs.yml."""
-    return Path(os.path.relpath(file.abs_src_path, root)).as_posix()
-
-
 def _add_theme_dir(config: MkDocsConfig, path: Path) -> None:
     """Our template overrides sit after the user's ``custom_dir``, before the theme's own."""
     position = 1 if config.theme.custom_dir else 0

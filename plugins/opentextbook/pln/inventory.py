@@ -11,6 +11,7 @@ import io
 from pathlib import Path
 
 from opentextbook.atomic import write_bytes, write_text
+from opentextbook.downloads import spreadsheet_safe
 from opentextbook.pln import geometry as geo
 from opentextbook.pln.render import Credit, render
 
@@ -39,7 +40,7 @@ def write_inventory_csv(target: Path, rows: list[list[str]], credit: Credit) -> 
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows(row for row in rows if any(row))
+    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows if any(row))
     writer.writerow([])
     writer.writerow([f"# {credit.text}"])
     # A byte-order mark lets Excel open the UTF-8 file with accents intact.

@@ -19,7 +19,7 @@
   var MAX_IMPORT_BYTES = 200000;
   var MAX_UNDO = 50;
 
-  var root = document.getElementById("pln-builder");
+  var root = document.getElementById("pln-app");
   if (!root || !GEOMETRY) {
     return;
   }

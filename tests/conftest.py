@@ -93,7 +93,9 @@ def served_site(built_site: Build, tmp_path_factory: pytest.TempPathFactory):
 
     # Serve under site_url's path (as GitHub Pages does): 404.html links to absolute URLs.
     canonical = re.search(r'<link rel="canonical" href="([^"]+)"', built_site.page("index.html"))
-    prefix = urllib.parse.urlparse(canonical[1] if canonical else "/").path.strip("/")
+    # The home page's canonical URL is the site's address, or that plus "index.html".
+    home = urllib.parse.urlparse(canonical[1] if canonical else "/").path
+    prefix = home.rpartition("/")[0].strip("/")
     root = tmp_path_factory.mktemp("served")
     mount = root / prefix if prefix else root
     mount.parent.mkdir(parents=True, exist_ok=True)

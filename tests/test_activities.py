@@ -97,7 +97,7 @@ def test_block_is_numbered_by_chapter_and_linked_relative_to_the_page() -> None:
     assert "Activity 1.1: Map your network" in html
     assert "Activity 1.2: Second" in html
     assert 'href="../worksheets/map-your-network/map-your-network-a4.pdf"' in html
-    assert 'href="../worksheets/second/"' in html
+    assert 'href="../worksheets/second/index.html"' in html
 
 
 def test_icon_has_a_text_alternative() -> None:
@@ -255,5 +255,5 @@ def test_without_pdfs_only_the_printable_page_is_linked() -> None:
         html = markdown.Markdown(extensions=[extension]).convert(activity_block())
     finally:
         location.clear_page()
-    assert 'href="../worksheets/map-your-network/"' in html
+    assert 'href="../worksheets/map-your-network/index.html"' in html
     assert ".pdf" not in html

@@ -33,6 +33,9 @@ def test_worksheets_command_writes_pages_pdfs_and_packets(tmp_path: Path) -> Non
     for ident in ("draw-your-pln", "explore-professional-networks", "pln-generosity"):
         assert "Activity 1." in (out / ident / "index.html").read_text(encoding="utf-8")
         assert PdfReader(out / ident / f"{ident}-a4.pdf").get_fields()
+    # mkdocs.yml has use_directory_urls: false: links back to the chapter name its file.
+    back = (out / "draw-your-pln" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../networking-and-plns.html#draw-your-pln"' in back
     packet = PdfReader(out / "packet-letter.pdf")
     assert "PLNs and networking as generosity" in "".join(p.extract_text() for p in packet.pages)
     again = run_cli(project, "worksheets", "docs", "-o", "out")
@@ -68,6 +71,14 @@ def test_a_command_is_required(capsys) -> None:
 )
 def test_page_urls_follow_mkdocs(page: str, url: str) -> None:
     assert _page_url(page) == url
+
+
+@pytest.mark.parametrize(
+    ("page", "url"),
+    [("index.md", "index.html"), ("a.md", "a.html"), ("part/index.md", "part/index.html")],
+)
+def test_page_urls_are_files_without_directory_urls(page: str, url: str) -> None:
+    assert _page_url(page, directory_urls=False) == url
 
 
 def test_front_matter_is_blanked_keeping_line_numbers() -> None:

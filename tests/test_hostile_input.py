@@ -44,7 +44,7 @@ DATA_DIR = str(ROOT / "data")
 # (corpus file, line the message must name, fragments the message must contain)
 DATA_CASES = [
     ("yaml-syntax-error.yml", 5, ["not valid YAML", "check indentation"]),
-    ("tabs.yml", 3, ["'\\t'", "indent with spaces, not tabs"]),
+    ("tabs.yml", 3, ["tab", "indent with spaces, not tabs"]),
     ("wrong-type.yml", 4, ["'offers'", "must be a list", "write it as [first, second]"]),
     ("misspelt-field.yml", 4, ["unknown field 'websit'", "did you mean 'website'?"]),
     ("unknown-field.yml", 4, ["unknown field 'mascot'", "'website'"]),

@@ -1,16 +1,19 @@
-"""The offline zip: the whole site, opened from disk with no server and no network, search too."""
+"""Offline: the built site folder, and the zip of it, open from disk with no server and no network.
+
+Both are checked the same way in headless Chromium opening ``file://`` URLs while every http(s)
+request is blocked: the chapter shows with its styles, links lead from page to page, and search
+finds the chapter.
+"""
 
 from __future__ import annotations
 
 import json
 import zipfile
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from conftest import Build
-
-from opentextbook.publishing.offline import offline_links, offline_search_index
 
 ZIP = "downloads/networking-and-personal-learning-networks-offline.zip"
 FOLDER = "networking-and-personal-learning-networks"
@@ -24,54 +27,53 @@ def unpacked(built_site: Build, tmp_path_factory: pytest.TempPathFactory) -> Pat
     return target / FOLDER
 
 
-def test_zip_holds_the_site_but_not_itself(built_site: Build) -> None:
+@pytest.fixture(params=["site folder", "unzipped copy"])
+def on_disk(request, built_site: Build) -> Path:
+    """The folder a reader opens: the built ``site/`` itself, or the offline zip unpacked."""
+    return (
+        built_site.site if request.param == "site folder" else request.getfixturevalue("unpacked")
+    )
+
+
+def test_zip_is_the_site_but_not_itself(built_site: Build) -> None:
     with zipfile.ZipFile(built_site.site / ZIP) as archive:
         names = set(archive.namelist())
+        home = archive.read(f"{FOLDER}/index.html")
+    assert home == (built_site.site / "index.html").read_bytes()  # as built, not rewritten
     site_files = {
         f"{FOLDER}/{path.relative_to(built_site.site).as_posix()}"
         for path in built_site.site.rglob("*")
         if path.is_file()
     }
     assert f"{FOLDER}/{ZIP}" not in names
-    assert site_files - {f"{FOLDER}/{ZIP}"} <= names
+    assert names == site_files - {f"{FOLDER}/{ZIP}"}
     assert f"{FOLDER}/search/search_index.js" in names
-    assert all(name.startswith(f"{FOLDER}/") for name in names)
 
 
-def test_folder_links_point_at_files() -> None:
-    html = (
-        '<a href="../">up</a> <a href="references/#x">refs</a> <a href=".">home</a>'
-        ' <a href="#top">top</a> <a href="https://example.org/">out</a>'
-        ' <a href="a.pdf">pdf</a> <a href="..">parent</a>'
-    )
-    assert offline_links(html) == (
-        '<a href="../index.html">up</a> <a href="references/index.html#x">refs</a>'
-        ' <a href="./index.html">home</a> <a href="#top">top</a>'
-        ' <a href="https://example.org/">out</a> <a href="a.pdf">pdf</a>'
-        ' <a href="../index.html">parent</a>'
-    )
-
-
-def test_search_index_locations_point_at_files() -> None:
-    index = {"config": {}, "docs": [{"location": ""}, {"location": "#a"}, {"location": "b/#c"}]}
-    script = offline_search_index(json.dumps(index))
+def test_search_index_is_also_a_script_for_file_urls(built_site: Build) -> None:
+    script = built_site.page("search/search_index.js")
     assert script.startswith("var __index = ")
-    docs = json.loads(script.removeprefix("var __index = "))["docs"]
-    assert [doc["location"] for doc in docs] == ["index.html", "index.html#a", "b/index.html#c"]
+    docs = json.loads(built_site.page("search/search_index.json"))["docs"]
+    locations = [doc["location"] for doc in docs]
+    assert "networking-and-plns.html" in locations
+    assert not [url for url in locations if urlsplit(url).path.endswith("/")], locations
 
 
-def test_every_local_link_of_the_copy_opens_a_file(unpacked: Path) -> None:
+def test_every_local_link_opens_a_file(on_disk: Path) -> None:
     from lxml import html as lxml_html
 
-    for page in unpacked.rglob("*.html"):
+    for page in on_disk.rglob("*.html"):
+        if page.name == "404.html":
+            continue  # Material gives the 404 page absolute links for any depth
         root = lxml_html.fromstring(page.read_bytes())
         for url in root.xpath("//a/@href | //link/@href | //script/@src | //img/@src"):
             parts = urlsplit(url)
-            if parts.scheme or parts.netloc or not parts.path or page.name == "404.html":
+            if parts.scheme or parts.netloc or not parts.path:
                 continue
-            if parts.path.endswith("-offline.zip"):
+            if on_disk.name == FOLDER and parts.path.endswith("-offline.zip"):
                 continue  # the copy cannot hold itself
-            assert (page.parent / parts.path).is_file(), f"{page.relative_to(unpacked)}: {url}"
+            target = page.parent / unquote(parts.path)
+            assert target.is_file(), f"{page.relative_to(on_disk)}: {url} is not a file"
 
 
 def search_from_disk(page, query: str, attempts: int = 8):
@@ -94,34 +96,50 @@ def search_from_disk(page, query: str, attempts: int = 8):
     return None
 
 
-def test_site_opens_from_disk_with_search_and_no_network(browser, unpacked: Path) -> None:
+# Every stylesheet of the page loaded (a failed <link> has no sheet), and Material's styles apply.
+STYLED = """() => {
+  const links = [...document.querySelectorAll('link[rel="stylesheet"]')];
+  return links.length > 0 && links.every(link => link.sheet !== null)
+    && getComputedStyle(document.querySelector('.md-header')).position === 'sticky';
+}"""
+
+
+@pytest.fixture
+def offline_context(browser):
+    """A browser context where any http(s) request fails; the URLs asked for are collected."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    requests: list[str] = []
+    context.requests = []
 
     def block_network(route) -> None:
-        requests.append(route.request.url)
+        context.requests.append(route.request.url)
         route.abort()
 
     context.route("http://**/*", block_network)
     context.route("https://**/*", block_network)
-    try:
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        console: list[str] = []
-        page.on("console", lambda message: console.append(message.text))
-        page.goto((unpacked / "index.html").as_uri())
-        results = search_from_disk(page, "generosity")
-        assert results is not None, f"no search results from disk: {errors} {console}"
-        assert results.count() >= 1
-        href = results.first.locator("a").first.get_attribute("href")
-        assert href.startswith("file://") and ".html" in href
-        page.goto((unpacked / "index.html").as_uri())
-        page.click("a.md-nav__link[href$='references/index.html']")
-        page.wait_for_load_state()
-        assert page.url.endswith("references/index.html")
-        assert "References" in page.title()
-        assert not errors, errors
-    finally:
-        context.close()
-    assert not requests, f"the offline copy asked the network for {requests}"
+    yield context
+    context.close()
+
+
+def test_opens_from_disk_styled_linked_and_searchable(offline_context, on_disk: Path) -> None:
+    page = offline_context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto((on_disk / "index.html").as_uri())
+    page.click("a.md-button--primary")  # "Start reading the chapter"
+    page.wait_for_load_state()
+    assert page.url == (on_disk / "networking-and-plns.html").as_uri()
+    assert page.locator("h1").first.inner_text().startswith("Networking and Personal Learning")
+    assert page.evaluate(STYLED), "the chapter's stylesheets did not load from disk"
+    page.click("a.md-nav__link[href='references.html']")
+    page.wait_for_load_state()
+    assert page.url == (on_disk / "references.html").as_uri()
+    assert "References" in page.title()
+    results = search_from_disk(page, "generosity")
+    assert results is not None, f"no search results from disk: {errors}"
+    href = results.first.locator("a").first.get_attribute("href")
+    assert href.startswith(on_disk.as_uri() + "/") and ".html" in href, href
+    results.first.locator("a").first.click()
+    page.wait_for_load_state()
+    assert page.url.startswith(on_disk.as_uri() + "/") and ".html" in page.url
+    assert not errors, errors
+    assert not offline_context.requests, f"asked the network for {offline_context.requests}"

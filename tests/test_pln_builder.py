@@ -45,8 +45,8 @@ def builder(context, served_site):
 
 
 def open_builder(page, base_url: str) -> None:
-    page.goto(base_url + "pln-builder/")
-    page.wait_for_selector("#pln-builder[data-ready=true]")
+    page.goto(base_url + "pln-builder.html")
+    page.wait_for_selector("#pln-app[data-ready=true]")
 
 
 def add(page, name: str, group: str, closeness: str) -> None:
@@ -77,7 +77,7 @@ def test_five_sources_in_three_groups_draw_five_nodes_and_survive_reload(builder
     groups = builder.eval_on_selector_all(NODES, "nodes => nodes.map(n => n.getAttribute('class'))")
     assert len(set(groups)) == 3
     builder.reload()
-    builder.wait_for_selector("#pln-builder[data-ready=true]")
+    builder.wait_for_selector("#pln-app[data-ready=true]")
     assert builder.locator(NODES).count() == 5 and listed(builder) == names
 
 
@@ -145,7 +145,7 @@ def test_names_with_markup_are_shown_as_text(builder):
         """() => ({
             flag: window.__plnInjected,
             elements: document.querySelectorAll(
-                '#pln-builder script, #pln-builder img, #pln-builder b').length})"""
+                '#pln-app script, #pln-app img, #pln-app b').length})"""
     )
     assert injected.get("flag") is None and injected["elements"] == 0
 
@@ -272,8 +272,8 @@ def test_works_offline_opened_from_disk(context, built_site):
     page = context.new_page()
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
-    page.goto((built_site.site / "pln-builder" / "index.html").as_uri())
-    page.wait_for_selector("#pln-builder[data-ready=true]")
+    page.goto((built_site.site / "pln-builder.html").as_uri())
+    page.wait_for_selector("#pln-app[data-ready=true]")
     add(page, "Maha Bali", "people", "close")
     assert page.locator(NODES).count() == 1
     assert [url for url in requests if not url.startswith(("file:", "data:", "blob:"))] == []
@@ -282,7 +282,7 @@ def test_works_offline_opened_from_disk(context, built_site):
 def test_damaged_storage_is_reported_not_loaded(builder):
     builder.evaluate("() => localStorage.setItem('opentextbook.pln-builder.v1', '{broken')")
     builder.reload()
-    builder.wait_for_selector("#pln-builder[data-ready=true]")
+    builder.wait_for_selector("#pln-app[data-ready=true]")
     assert builder.locator(NODES).count() == 0
     assert "could not be read" in builder.inner_text("#pln-status")
 

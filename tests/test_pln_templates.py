@@ -205,16 +205,16 @@ def test_builder_geometry_is_the_templates_geometry(built_site, metadata) -> Non
 
 
 def test_builder_scripts_load_on_the_builder_page_only(built_site) -> None:
-    page = built_site.page("pln-builder/index.html")
-    assert '<script src="../assets/opentextbook/pln-builder.js">' in page
-    assert '<link rel="stylesheet" href="../assets/opentextbook/pln.css">' in page
+    page = built_site.page("pln-builder.html")
+    assert '<script src="assets/opentextbook/pln-builder.js">' in page
+    assert '<link rel="stylesheet" href="assets/opentextbook/pln.css">' in page
     assert "pln-builder.js" not in built_site.page("index.html")
 
 
 def test_downloads_page_links_every_template(built_site, pln_dir: Path) -> None:
-    page = built_site.page("downloads/index.html")
+    page = built_site.page("downloads.html")
     for path in pln_dir.iterdir():
-        assert f'href="pln/{path.name}"' in page, path.name
+        assert f'href="{PLN_DOWNLOADS_DIR}/{path.name}"' in page, path.name
 
 
 def test_nodes_in_one_cell_do_not_overlap() -> None:
@@ -224,11 +224,11 @@ def test_nodes_in_one_cell_do_not_overlap() -> None:
 
 
 def test_draw_your_pln_activity_links_the_templates_and_builder(built_site, pln_dir: Path) -> None:
-    page = built_site.page("networking-and-plns/index.html")
+    page = built_site.page("networking-and-plns.html")
     start = page.index('id="draw-your-pln"')
     activity = page[start : page.index("</section>", start)]
     links = set(re.findall(r'href="([^"]+)"', activity))
     for name in ("pln-map-letter.pdf", "pln-map-a4.pdf", "pln-inventory.pdf", "pln-inventory.docx"):
-        assert f"../{PLN_DOWNLOADS_DIR}/{name}" in links
+        assert f"{PLN_DOWNLOADS_DIR}/{name}" in links
         assert (pln_dir / name).is_file()
-    assert "../pln-builder/" in links
+    assert "pln-builder.html" in links

@@ -19,9 +19,9 @@ from opentextbook.metadata import BookMetadata, load_metadata
 from opentextbook.publishing.linkeddata import page_head
 from opentextbook.publishing.snippets import attribution_text
 
-CHAPTER = "networking-and-plns/index.html"
-LICENCE = "licence/index.html"
-DOWNLOADS = "downloads/index.html"
+CHAPTER = "networking-and-plns.html"
+LICENCE = "licence.html"
+DOWNLOADS = "downloads.html"
 SLUG = "networking-and-personal-learning-networks"
 BOOK_FILES = (f"downloads/{SLUG}.pdf", f"downloads/{SLUG}.epub", f"downloads/{SLUG}-offline.zip")
 
@@ -135,7 +135,7 @@ def test_chapter_has_citation_meta_tags(built_site: Build, metadata) -> None:
     assert meta["citation_publisher"] == [metadata.adapted_by]
     assert meta["citation_language"] == [metadata.language]
     assert meta["citation_public_url"] == [canonical(head)]
-    assert meta["citation_pdf_url"] == [urljoin(canonical(head), f"../downloads/{SLUG}.pdf")]
+    assert meta["citation_pdf_url"] == [urljoin(canonical(head), f"downloads/{SLUG}.pdf")]
 
 
 def test_chapter_offers_five_citations_with_copy_buttons(built_site: Build, metadata) -> None:
@@ -289,8 +289,7 @@ def test_sub_path_every_local_link_resolves(subpath_build: Build) -> None:
             if parts.scheme or parts.netloc or not parts.path:
                 continue
             target = (page.parent / parts.path).resolve()
-            target = target / "index.html" if target.is_dir() else target
-            assert target.is_file(), f"{page.relative_to(site)}: {url} is missing"
+            assert target.is_file(), f"{page.relative_to(site)}: {url} is not a file"
 
 
 def test_downloads_off_writes_no_book_files(subpath_build: Build) -> None:
@@ -401,7 +400,7 @@ def test_copy_button_copies_the_citation(browser, served_site: str, metadata) ->
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
     try:
         page = context.new_page()
-        page.goto(served_site + "networking-and-plns/")
+        page.goto(served_site + "networking-and-plns.html")
         button = page.locator('button[data-otb-copy="otb-cite-bibtex"]')
         assert button.is_visible()  # hidden until the script runs: shown, so the script ran
         button.click()

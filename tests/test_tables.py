@@ -21,7 +21,7 @@ from opentextbook.datasets import load_dataset
 from opentextbook.markdown import location
 from opentextbook.schema import ORGANIZATIONS
 
-CHAPTER = "networking-and-plns/index.html"
+CHAPTER = "networking-and-plns.html"
 NETWORKS_TABLE = "table-professional-networks-for-instructional-designers"
 GOLDEN = Path(__file__).parent / "golden" / "tables"
 EXTENSION = "opentextbook.markdown.datatable"
@@ -453,7 +453,7 @@ def test_page_links_to_downloads_that_exist(built_site: Build) -> None:
     html = built_site.page(CHAPTER)
     for name in ("organizations", "pln_nodes"):
         for fmt in ("csv", "json"):
-            assert f'href="../downloads/{name}.{fmt}"' in html
+            assert f'href="downloads/{name}.{fmt}"' in html
             assert (built_site.site / "downloads" / f"{name}.{fmt}").is_file()
 
 
@@ -462,7 +462,7 @@ def test_page_links_to_downloads_that_exist(built_site: Build) -> None:
 
 def test_sort_script_is_served_from_the_site(built_site: Build) -> None:
     html = built_site.page(CHAPTER)
-    assert 'src="../assets/opentextbook/tablesort.min.js"' in html
+    assert 'src="assets/opentextbook/tablesort.min.js"' in html
     script = (built_site.site / "assets" / "opentextbook" / "tablesort.min.js").read_text("utf-8")
     assert script.startswith("/*!\n * tablesort v5") and "Licensed MIT" in script
     licence = built_site.site / "assets" / "opentextbook" / "tablesort.LICENCE.txt"

@@ -130,13 +130,15 @@ def collect_activities(docs: Path, root: Path, project: dict[str, Any]) -> Activ
 
     registry = ActivityRegistry()
     pages = _page_order(docs, project.get("nav"))
+    directory_urls = project.get("use_directory_urls", True) is not False
     registry.set_chapters([_shown(docs / page, root) for page in pages if page != "index.md"])
     extension = ActivityExtension(registry=registry)
     names, configs = _extensions(project)
     for page in pages:
         source = (docs / page).read_text(encoding="utf-8")
-        location.set_page(_shown(docs / page, root), source, url=_page_url(page))
-        links = _PageLinks(page)
+        url = _page_url(page, directory_urls)
+        location.set_page(_shown(docs / page, root), source, url=url)
+        links = _PageLinks(page, directory_urls)
         md = markdown.Markdown(extensions=[*names, links, extension], extension_configs=configs)
         md.convert(_strip_front_matter(source))
     location.clear_page()
@@ -144,36 +146,39 @@ def collect_activities(docs: Path, root: Path, project: dict[str, Any]) -> Activ
 
 
 class _PageLinks(Extension):
-    """Rewrites links as MkDocs does (``x.md`` -> ``../x/``), so worksheets get the same."""
+    """Rewrites links as MkDocs does (``x.md`` -> ``x.html``), so worksheets get the same."""
 
-    def __init__(self, page: str) -> None:
+    def __init__(self, page: str, directory_urls: bool) -> None:
         super().__init__()
         self.page = page
+        self.directory_urls = directory_urls
 
     def extendMarkdown(self, md: Markdown) -> None:
-        md.treeprocessors.register(_LinkRewriter(md, self.page), "otb_cli_links", 0)
+        rewriter = _LinkRewriter(md, self.page, self.directory_urls)
+        md.treeprocessors.register(rewriter, "otb_cli_links", 0)
 
 
 class _LinkRewriter(Treeprocessor):
-    def __init__(self, md: Markdown, page: str) -> None:
+    def __init__(self, md: Markdown, page: str, directory_urls: bool) -> None:
         super().__init__(md)
         self.page = page
+        self.directory_urls = directory_urls
 
     def run(self, root: Any) -> None:
         for element in root.iter():
             attribute = {"a": "href", "img": "src"}.get(element.tag)
             url = element.get(attribute) if attribute else None
             if url and not urlsplit(url).scheme and not url.startswith(("/", "#")):
-                element.set(attribute, _link_from_page(url, self.page))
+                element.set(attribute, _link_from_page(url, self.page, self.directory_urls))
 
 
-def _link_from_page(url: str, page: str) -> str:
+def _link_from_page(url: str, page: str, directory_urls: bool = True) -> str:
     """A link written in ``page`` (relative to its file) as seen from the page's URL."""
     path, _, fragment = url.partition("#")
     target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
     if target.endswith(".md"):
-        target = _page_url(target) or "./"
-    here = _page_url(page) or "."
+        target = _page_url(target, directory_urls) or "./"
+    here = posixpath.dirname(_page_url(page, directory_urls)) or "."
     relative = posixpath.relpath(target, here)
     relative += "/" if target.endswith("/") and relative != "." else ""
     return relative + (f"#{fragment}" if fragment else "")
@@ -245,9 +250,14 @@ def _shown(path: Path, root: Path) -> str:
     return Path(os.path.relpath(path, root)).as_posix()
 
 
-def _page_url(page: str) -> str:
-    """MkDocs' directory URL of a page: ``a.md`` -> ``a/``, ``index.md`` -> ``""``."""
+def _page_url(page: str, directory_urls: bool = True) -> str:
+    """A page's URL as MkDocs makes it: ``a.md`` -> ``a/`` (``a.html`` without directory URLs).
+
+    ``index.md`` -> ``""`` (``index.html``), as in MkDocs' ``use_directory_urls`` setting.
+    """
     stem = page.removesuffix(".md")
+    if not directory_urls:
+        return stem + ".html"
     if stem == "index" or stem.endswith("/index"):
         return stem.removesuffix("index")
     return stem + "/"

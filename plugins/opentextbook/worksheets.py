@@ -39,9 +39,13 @@ _LIBRARIES = ("weasyprint", "pydyf", "qrcode", "networking-and-plns")
 
 
 def worksheet_files(ident: str, folder: str = "worksheets") -> dict[str, str]:
-    """Site-relative addresses of one activity's outputs (the online page ends with ``/``)."""
+    """Site-relative addresses of one activity's outputs.
+
+    Links name the page's file (``…/index.html``), not its folder, so they also work opened
+    from disk, where no server turns a folder into its ``index.html``.
+    """
     base = f"{folder}/{ident}"
-    files = {"page": f"{base}/", "html": f"{base}/index.html"}
+    files = {"page": f"{base}/index.html", "html": f"{base}/index.html"}
     files.update({paper: f"{base}/{ident}-{paper}.pdf" for paper in PAPERS})
     return files
 

@@ -17,6 +17,9 @@ from opentextbook.errors import SourceError
 
 KeyPath = tuple[str | int, ...]
 
+# libyaml composes ~5x faster than pure Python, with the same marks (lines and columns).
+_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 #: Largest YAML file read: hand-edited data is far smaller, and PyYAML needs ~3 s a megabyte.
 MAX_BYTES = 2 * 2**20
 
@@ -88,7 +91,7 @@ def parse_yaml(text: str, path: str | Path, *, label: str = "data file") -> Yaml
     path = Path(path)
     shown = _display_path(path)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_COMPOSER)
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(shown, exc) from None
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML marks nearly every error

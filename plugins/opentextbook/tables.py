@@ -9,17 +9,15 @@ Unknown facts are shown as "not known", never as an empty cell a reader could mi
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import jinja2
-
 from opentextbook.datasets import Dataset, Record
 from opentextbook.errors import did_you_mean
 from opentextbook.schema import NONE_GIVEN, DatasetSchema, Field
+from opentextbook.templating import render_template
 
 _LIST_KINDS = {"choices", "texts", "notes"}
 _SLUG = re.compile(r"[^a-z0-9]+")
@@ -137,7 +135,7 @@ def render_table(table: DataTable, layout: str = "table") -> str:
     ``layout="list"`` draws the same model as a description list: each entry named by its
     first column, the other columns as labelled fields — easier to read when cells are prose.
     """
-    return _environment().get_template(LAYOUTS[layout]).render(table=table)
+    return render_template(LAYOUTS[layout], table=table)
 
 
 def display_cell(spec: Field, value: Any) -> Cell:
@@ -249,15 +247,3 @@ def _short_url(url: str) -> str:
     """``https://www.acm.org/`` → ``www.acm.org``: readable in a narrow column."""
     text = re.sub(r"^(https?://|mailto:)", "", url)
     return text.rstrip("/")
-
-
-@functools.cache
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("opentextbook", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )

@@ -2,28 +2,31 @@
 
 One generator serves ``mkdocs build``, ``mkdocs serve`` and the command line: give
 :class:`WorksheetRenderer` the registry of activities and a site folder. Every output's HTML is
-rendered first (cheap); a PDF is made only when the digest of that HTML and the library
-versions is not in the :class:`~opentextbook.cache.OutputCache`. PDFs render in parallel and
-are written atomically, so a failed render leaves no half-written file.
+keyed by a digest of its *inputs* (the activities' content, paper, edition, book metadata,
+site address, our templates, styles and code, library versions); only an output whose key is
+not in the :class:`~opentextbook.cache.OutputCache` has its HTML (and QR code) rendered, and a
+PDF made from it. So a rebuild with nothing changed renders nothing and hard-links every file
+from the cache into the site. PDFs render in parallel and are written atomically, so a failed
+render leaves no half-written file.
 """
 
 from __future__ import annotations
 
 import base64
 import functools
+import json
 import logging
 import os
 import re
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-
+from opentextbook import templating
 from opentextbook.activities import Activity, ActivityRegistry
-from opentextbook.atomic import write_bytes, write_text
+from opentextbook.atomic import write_text
 from opentextbook.cache import OutputCache, content_digest, library_versions
 from opentextbook.errors import SourceError
 from opentextbook.metadata import BookMetadata
@@ -35,7 +38,16 @@ PACKAGE_DIR = Path(__file__).parent
 CSS_FILE = PACKAGE_DIR / "assets" / "css" / "worksheet.css"
 PAPERS = {"letter": "US Letter", "a4": "A4"}
 EDITIONS = {"packet": "Classroom packet", "facilitator": "Facilitator edition"}
-_LIBRARIES = ("weasyprint", "pydyf", "qrcode", "networking-and-plns")
+_LIBRARIES = ("weasyprint", "pydyf", "qrcode", "jinja2", "markupsafe", "networking-and-plns")
+# What every worksheet output is made with besides its activities: a change to any of these
+# files must re-render (they are hashed into each output's cache key).
+_OWN_FILES = (
+    PACKAGE_DIR / "worksheets.py",
+    PACKAGE_DIR / "templating.py",
+    PACKAGE_DIR / "pdf.py",
+    CSS_FILE,
+    *sorted((PACKAGE_DIR / "templates").glob("worksheet*.html")),
+)
 
 
 def worksheet_files(ident: str, folder: str = "worksheets") -> dict[str, str]:
@@ -57,14 +69,14 @@ def packet_file(edition: str, paper: str, folder: str = "worksheets") -> str:
 
 @dataclass(frozen=True)
 class PdfJob:
-    """One PDF to make: its HTML and where it goes in the site (also its cache key)."""
+    """One PDF to make: where it goes in the site (its cache key), what it shows, and the
+    digest of its inputs. Its HTML is rendered only if the cache does not hold ``digest``."""
 
     target: str
-    html: str
-
-    @property
-    def digest(self) -> str:
-        return content_digest(self.html, library_versions(*_LIBRARIES))
+    activities: tuple[Activity, ...]
+    paper: str
+    edition: str | None
+    digest: str
 
 
 @dataclass
@@ -75,6 +87,8 @@ class BuildReport:
     pdfs: int = 0
     rendered: int = 0
     cached: int = 0
+    html_rendered: int = field(default=0, compare=False)
+    """HTML documents rendered (pages and PDF sources): none when nothing changed."""
 
     def __str__(self) -> str:
         return (
@@ -94,15 +108,11 @@ class WorksheetRenderer:
         self.metadata = metadata
         self.site_url = site_url.rstrip("/") + "/" if site_url else ""
         self.folder = folder
-        self.env = Environment(
-            loader=FileSystemLoader(PACKAGE_DIR / "templates"),
-            autoescape=select_autoescape(default=True),
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        self.env = templating.environment()
         self.css = CSS_FILE.read_text(encoding="utf-8")
         self.pdf_links = True
         self.form_css = ""  # set by build(): the small form-field font, for PDFs only
+        self.html_rendered = 0
 
     def online_url(self, activity: Activity) -> str:
         """The activity's address in the published book (what the QR code encodes)."""
@@ -116,6 +126,7 @@ class WorksheetRenderer:
         edition: str | None = None,
     ) -> str:
         """One HTML document: a worksheet page (``paper=None``), a PDF's source, or a packet."""
+        self.html_rendered += 1
         title = _title(activities, edition)
         # Links in an activity lead from its worksheet to the book: from a PDF (which travels)
         # absolute when the site's address is known, else relative to where the output is.
@@ -145,15 +156,28 @@ class WorksheetRenderer:
 
     def jobs(self, activities: list[Activity], papers: Iterable[str] = PAPERS) -> list[PdfJob]:
         """Every PDF: each worksheet per paper, then the packets and facilitator editions."""
+        prints = {activity.id: activity.fingerprint() for activity in activities}
+        everything = [prints[activity.id] for activity in activities]
         jobs = []
         for paper in papers:
             for activity in activities:
                 target = worksheet_files(activity.id, self.folder)[paper]
-                jobs.append(PdfJob(target, self.render_html([activity], paper=paper)))
+                digest = self.key("pdf", paper, prints[activity.id])
+                jobs.append(PdfJob(target, (activity,), paper, None, digest))
             for edition in EDITIONS:
-                html = self.render_html(activities, paper=paper, edition=edition)
-                jobs.append(PdfJob(packet_file(edition, paper, self.folder), html))
+                target = packet_file(edition, paper, self.folder)
+                digest = self.key("pdf", paper, edition, *everything)
+                jobs.append(PdfJob(target, tuple(activities), paper, edition, digest))
         return jobs
+
+    def job_html(self, job: PdfJob) -> str:
+        """The HTML a PDF job is rendered from."""
+        return self.render_html(list(job.activities), paper=job.paper, edition=job.edition)
+
+    def key(self, *parts: str) -> str:
+        """Digest of an output's own ``parts`` and of everything all outputs are made with."""
+        common = _common_inputs(self.folder, self.site_url, self.pdf_links, self.form_css)
+        return content_digest(common, _metadata_digest(self.metadata), *parts)
 
     def build(
         self,
@@ -168,14 +192,25 @@ class WorksheetRenderer:
         site_dir = Path(site_dir)
         report = BuildReport()
         self.pdf_links = pdf
+        self.html_rendered = 0
         for activity in activities:
-            target = worksheet_files(activity.id, self.folder)["html"]
-            write_text(site_dir / target, self.render_html([activity]))
+            self._place_page(activity, site_dir, cache)
             report.pages += 1
         if pdf and activities:
             self.form_css = form_font_css(cache.directory / "fonts")
-            _build_pdfs(self.jobs(activities), site_dir, cache, report, workers)
+            _build_pdfs(self, self.jobs(activities), site_dir, cache, report, workers)
+        cache.save(prune=True)  # forget the outputs of activities that are gone
+        report.html_rendered = self.html_rendered
         return report
+
+    def _place_page(self, activity: Activity, site_dir: Path, cache: OutputCache) -> None:
+        """The printable page, rendered only when its inputs changed, linked from the cache."""
+        target = worksheet_files(activity.id, self.folder)["html"]
+        digest = self.key("page", activity.fingerprint())
+        if not cache.fresh(target, digest):
+            write_text(cache.path(target), self.render_html([activity]))
+            cache.store(target, digest)
+        cache.place(target, site_dir / target)
 
 
 def build_worksheets(
@@ -245,30 +280,45 @@ def _qr_data_uri(url: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
+@functools.lru_cache(maxsize=8)
+def _common_inputs(folder: str, site_url: str, pdf_links: bool, form_css: str) -> str:
+    """Digest of what every worksheet output is made with: our code, templates and styles,
+    the library versions and the renderer's options (read once per build, not per output)."""
+    files = [path.name.encode() + path.read_bytes() for path in _OWN_FILES if path.is_file()]
+    options = f"{folder}|{site_url}|{pdf_links}"
+    return content_digest(library_versions(*_LIBRARIES), options, form_css, *files)
+
+
+def _metadata_digest(metadata: BookMetadata) -> str:
+    """The book metadata (title, authors, licence…) every sheet prints."""
+    return content_digest(json.dumps(metadata.as_dict(), sort_keys=True, default=str))
+
+
 def _build_pdfs(
+    renderer: WorksheetRenderer,
     jobs: list[PdfJob],
     site_dir: Path,
     cache: OutputCache,
     report: BuildReport,
     workers: int | None,
 ) -> None:
-    """Render the jobs the cache does not hold (in parallel), then copy all into the site."""
-    digests = {job.target: job.digest for job in jobs}
-    stale = [job for job in jobs if not cache.fresh(job.target, digests[job.target])]
-    _render_all(stale, cache, workers)
+    """Render the jobs the cache does not hold (in parallel), then link all into the site."""
+    stale = [job for job in jobs if not cache.fresh(job.target, job.digest)]
+    _render_all(renderer, stale, cache, workers)
     for job in stale:
-        cache.store(job.target, digests[job.target])
+        cache.store(job.target, job.digest)
     for job in jobs:
-        write_bytes(site_dir / job.target, cache.path(job.target).read_bytes())
-    cache.save(prune=True)  # forget the PDFs of activities that are gone
+        cache.place(job.target, site_dir / job.target)
     report.pdfs += len(jobs)
     report.rendered += len(stale)
     report.cached += len(jobs) - len(stale)
 
 
-def _render_all(jobs: list[PdfJob], cache: OutputCache, workers: int | None) -> None:
+def _render_all(
+    renderer: WorksheetRenderer, jobs: list[PdfJob], cache: OutputCache, workers: int | None
+) -> None:
     """One process per core (WeasyPrint is CPU-bound); in this process for a single job."""
-    tasks = [(job.html, str(cache.path(job.target))) for job in jobs]
+    tasks = [(renderer.job_html(job), str(cache.path(job.target))) for job in jobs]
     workers = min(workers or os.cpu_count() or 1, len(tasks))
     if workers <= 1:
         failures = [_render_one(task) for task in tasks]

@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
-
-import jinja2
 
 from opentextbook.metadata import BookMetadata
-
-
-@cache
-def environment() -> jinja2.Environment:
-    """Templates under ``templates/pln``; everything is escaped unless marked safe."""
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("opentextbook", "templates/pln"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-    )
+from opentextbook.templating import render_template
 
 
 def render(name: str, **context) -> str:
-    return environment().get_template(name).render(**context)
+    return render_template(f"pln/{name}", **context)
 
 
 @dataclass(frozen=True)

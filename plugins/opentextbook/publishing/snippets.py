@@ -9,11 +9,10 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 
-import jinja2
 from markupsafe import Markup
 
+from opentextbook import templating
 from opentextbook.citations import format_citations
 from opentextbook.metadata import BookMetadata
 
@@ -115,14 +114,4 @@ def _copyable(
 
 def render_template(name: str, **context) -> str:
     """Render one of the templates in ``templates/publishing/`` (autoescaped)."""
-    return _environment().get_template(name).render(**context).strip()
-
-
-@cache
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("opentextbook", "templates/publishing"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=False,
-    )
+    return templating.render_template(f"publishing/{name}", **context).strip()

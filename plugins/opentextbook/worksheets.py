@@ -19,7 +19,6 @@ import logging
 import os
 import re
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -113,6 +112,7 @@ class WorksheetRenderer:
         self.pdf_links = True
         self.form_css = ""  # set by build(): the small form-field font, for PDFs only
         self.html_rendered = 0
+        self._prints: dict[str, str] = {}  # activity id -> fingerprint, for one build
 
     def online_url(self, activity: Activity) -> str:
         """The activity's address in the published book (what the QR code encodes)."""
@@ -156,7 +156,7 @@ class WorksheetRenderer:
 
     def jobs(self, activities: list[Activity], papers: Iterable[str] = PAPERS) -> list[PdfJob]:
         """Every PDF: each worksheet per paper, then the packets and facilitator editions."""
-        prints = {activity.id: activity.fingerprint() for activity in activities}
+        prints = {activity.id: self._fingerprint(activity) for activity in activities}
         everything = [prints[activity.id] for activity in activities]
         jobs = []
         for paper in papers:
@@ -176,8 +176,21 @@ class WorksheetRenderer:
 
     def key(self, *parts: str) -> str:
         """Digest of an output's own ``parts`` and of everything all outputs are made with."""
-        common = _common_inputs(self.folder, self.site_url, self.pdf_links, self.form_css)
-        return content_digest(common, _metadata_digest(self.metadata), *parts)
+        # The form font's name says what it is made from; its folder (the cache's) may move.
+        form_font = re.sub(r'url\("[^"]*/', 'url("', self.form_css)
+        common = _common_inputs(self.folder, self.site_url, self.pdf_links, form_font)
+        return content_digest(common, self._book_digest, *parts)
+
+    @functools.cached_property
+    def _book_digest(self) -> str:
+        """The book metadata (title, authors, licence…) every sheet prints."""
+        return content_digest(json.dumps(self.metadata.as_dict(), sort_keys=True, default=str))
+
+    def _fingerprint(self, activity: Activity) -> str:
+        """``activity.fingerprint()``, worked out once per build (pages and PDFs both ask)."""
+        if activity.id not in self._prints:
+            self._prints[activity.id] = activity.fingerprint()
+        return self._prints[activity.id]
 
     def build(
         self,
@@ -192,21 +205,24 @@ class WorksheetRenderer:
         site_dir = Path(site_dir)
         report = BuildReport()
         self.pdf_links = pdf
+        self.form_css = ""
         self.html_rendered = 0
+        self._prints = {}
         for activity in activities:
             self._place_page(activity, site_dir, cache)
             report.pages += 1
         if pdf and activities:
             self.form_css = form_font_css(cache.directory / "fonts")
             _build_pdfs(self, self.jobs(activities), site_dir, cache, report, workers)
-        cache.save(prune=True)  # forget the outputs of activities that are gone
+        # Forget the outputs of activities that are gone (not the PDFs, when none were asked for).
+        cache.save(prune=pdf)
         report.html_rendered = self.html_rendered
         return report
 
     def _place_page(self, activity: Activity, site_dir: Path, cache: OutputCache) -> None:
         """The printable page, rendered only when its inputs changed, linked from the cache."""
         target = worksheet_files(activity.id, self.folder)["html"]
-        digest = self.key("page", activity.fingerprint())
+        digest = self.key("page", self._fingerprint(activity))
         if not cache.fresh(target, digest):
             write_text(cache.path(target), self.render_html([activity]))
             cache.store(target, digest)
@@ -289,11 +305,6 @@ def _common_inputs(folder: str, site_url: str, pdf_links: bool, form_css: str) -
     return content_digest(library_versions(*_LIBRARIES), options, form_css, *files)
 
 
-def _metadata_digest(metadata: BookMetadata) -> str:
-    """The book metadata (title, authors, licence…) every sheet prints."""
-    return content_digest(json.dumps(metadata.as_dict(), sort_keys=True, default=str))
-
-
 def _build_pdfs(
     renderer: WorksheetRenderer,
     jobs: list[PdfJob],
@@ -323,6 +334,8 @@ def _render_all(
     if workers <= 1:
         failures = [_render_one(task) for task in tasks]
     else:
+        from concurrent.futures import ProcessPoolExecutor  # only when there is work to share
+
         with ProcessPoolExecutor(max_workers=workers) as pool:
             failures = list(pool.map(_render_one, tasks))
     for job, failure in zip(jobs, failures, strict=True):

@@ -7,14 +7,16 @@ page), after the build (PDF and EPUB), and last of all (the offline zip).
 
 from __future__ import annotations
 
+import json
+import posixpath
 import re
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from opentextbook.cache import OutputCache, content_digest, library_versions
 from opentextbook.metadata import BookMetadata
-from opentextbook.publishing.bookpages import BookPage
+from opentextbook.publishing.bookpages import BookPage, page_path
 from opentextbook.publishing.linkeddata import PageHead, page_head
 from opentextbook.publishing.snippets import Download, macros
 
@@ -84,13 +86,21 @@ class BookPublisher:
         from opentextbook.publishing.epub import write_epub
         from opentextbook.publishing.wholebook import whole_book_html, write_whole_book_pdf
 
-        html = whole_book_html(self.metadata, self.pages, site_dir=site_dir, site_url=self.site_url)
+        # Keyed by what the book is made from, so an unchanged book is not even assembled.
         digest = content_digest(
-            html, *_file_digests(site_dir, html), *map(_read, self.stylesheets), *_own_files()
+            _book_inputs(self.metadata, self.pages, self.site_url),
+            *_image_digests(site_dir, self.pages),
+            *map(_read, self.stylesheets),
+            *_own_files(),
         )
         outputs = {
             ".pdf": lambda target: write_whole_book_pdf(
-                html, target, site_dir=site_dir, extra_css=self.stylesheets
+                whole_book_html(
+                    self.metadata, self.pages, site_dir=site_dir, site_url=self.site_url
+                ),
+                target,
+                site_dir=site_dir,
+                extra_css=self.stylesheets,
             ),
             ".epub": lambda target: write_epub(
                 self.metadata, self.pages, target, site_dir=site_dir, site_url=self.site_url
@@ -102,14 +112,16 @@ class BookPublisher:
             written.append(_cached(cache, item.path, digest + _VERSIONS[kind], render, site_dir))
         return written
 
-    def write_offline_zip(self, site_dir: Path) -> Path | None:
-        """Zip the finished site (last, after every other output is in place)."""
+    def write_offline_zip(self, site_dir: Path, cache: OutputCache | None = None) -> Path | None:
+        """Zip the finished site (last, after every other output is in place); with a
+        ``cache``, only when a file of the site changed."""
         if not self.downloads:
             return None
         from opentextbook.publishing.offline import write_offline_zip
 
         item = self.download(".zip")
-        return write_offline_zip(site_dir, site_dir / item.path, folder=_slug(self.metadata.title))
+        slug = _slug(self.metadata.title)
+        return write_offline_zip(site_dir, site_dir / item.path, folder=slug, cache=cache)
 
 
 _VERSIONS = {
@@ -119,15 +131,10 @@ _VERSIONS = {
 
 
 def _cached(cache: OutputCache, key: str, digest: str, render, site_dir: Path) -> Path:
-    import shutil
-
     if not cache.fresh(key, digest):
         render(cache.path(key))
         cache.store(key, digest)
-    target = site_dir / key
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(cache.path(key), target)
-    return target
+    return cache.place(key, site_dir / key)
 
 
 def _downloads(metadata: BookMetadata) -> list[Download]:
@@ -155,17 +162,38 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "book"
 
 
-def _file_digests(site_dir: Path, html: str) -> list[bytes]:
-    """The images the book shows are part of what it depends on."""
-    paths = sorted(set(re.findall(r'src="file://([^"]+)"', html)))
-    files = [Path(unquote(path)) for path in paths]
-    return [file.read_bytes() for file in files if file.is_file()]
+def _book_inputs(metadata: BookMetadata, pages: list[BookPage], site_url: str | None) -> str:
+    """The metadata, the address and every page (path, title, URL, rendered HTML), in order."""
+    data = {
+        "book": metadata.as_dict(),
+        "site_url": site_url,
+        "pages": [[page.src, page.title, page.url, page.html] for page in pages],
+    }
+    return json.dumps(data, sort_keys=True, default=str)
+
+
+_SOURCE = re.compile(r'\ssrc="([^"]*)"')
+
+
+def _image_digests(site_dir: Path, pages: list[BookPage]) -> list[bytes]:
+    """The site files the pages show (images) are part of what the book depends on."""
+    paths = set()
+    for page in pages:
+        base = posixpath.dirname(page_path(page.url))
+        for src in _SOURCE.findall(page.html):
+            parts = urlsplit(src)
+            if not parts.scheme and parts.path:
+                path = posixpath.normpath(posixpath.join(base, unquote(parts.path)))
+                paths.add(path.lstrip("/"))
+    found = [(path, site_dir / path) for path in sorted(paths)]
+    return [path.encode() + file.read_bytes() for path, file in found if file.is_file()]
 
 
 def _own_files() -> list[bytes]:
     """Our templates, styles and code: changing any of them must re-render the downloads."""
     package = Path(__file__).resolve().parent
     files = [*package.glob("*.py"), *(package.parent / "templates" / "publishing").glob("*")]
+    files += [package.parent / "templating.py", package.parent / "pdf.py"]
     return [path.name.encode() + path.read_bytes() for path in sorted(files) if path.is_file()]
 
 

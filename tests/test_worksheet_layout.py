@@ -1,0 +1,55 @@
+"""Where things land on a worksheet: a fillable field must sit beside its printed label.
+
+Checked from the PDF itself: the widget rectangle of each Name / Date / Class field against
+the position of its label's text. (A flex layout aligned on baselines once put the fields a
+hundred points below their labels, under the objectives.)
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import Build
+from pypdf import PdfReader
+
+from opentextbook.worksheets import worksheet_files
+
+ACTIVITIES = ("draw-your-pln", "explore-professional-networks", "pln-generosity")
+LABELS = ("Name", "Date", "Class")
+
+
+def _label_positions(reader: PdfReader) -> dict[str, tuple[float, float]]:
+    """Page-1 (x, y) of the first text run that is exactly each label."""
+    found: dict[str, tuple[float, float]] = {}
+
+    def visit(text, cm, tm, _font, _size) -> None:
+        word = text.strip()
+        if word in LABELS and word not in found:  # text origin in page space: tm then cm
+            x, y = float(tm[4]), float(tm[5])
+            found[word] = (x * cm[0] + y * cm[2] + cm[4], x * cm[1] + y * cm[3] + cm[5])
+
+    reader.pages[0].extract_text(visitor_text=visit)
+    return found
+
+
+def _field_rects(reader: PdfReader, ident: str) -> dict[str, list[float]]:
+    rects = {}
+    for annotation in reader.pages[0].get("/Annots", []):
+        widget = annotation.get_object()
+        name = str(widget.get("/T", ""))
+        for label in LABELS:
+            if name == f"{ident}-{label.lower()}":
+                x1, y1, x2, y2 = (float(v) for v in widget["/Rect"])
+                rects[label] = [min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)]
+    return rects
+
+
+@pytest.mark.parametrize("ident", ACTIVITIES)
+def test_name_date_class_fields_sit_beside_their_labels(built_site: Build, ident: str) -> None:
+    reader = PdfReader(built_site.site / worksheet_files(ident)["letter"])
+    labels, fields = _label_positions(reader), _field_rects(reader, ident)
+    assert set(labels) == set(LABELS) and set(fields) == set(LABELS)
+    for label in LABELS:
+        x, y = labels[label]
+        left, bottom, _right, top = fields[label]
+        assert bottom - 6 <= y <= top + 6, f"{label} field {fields[label]} not on its line y={y}"
+        assert left > x, f"{label} field starts left of its label"

@@ -17,6 +17,7 @@ import docx
 import pypdf
 import pytest
 from conftest import ROOT
+from fontTools.ttLib import TTFont
 
 from opentextbook.metadata import load_metadata
 from opentextbook.pln import PLN_DOWNLOADS_DIR, write_pln_downloads
@@ -130,6 +131,45 @@ def test_inventory_pdf_is_fillable_with_a_field_per_cell(pln_dir: Path, metadata
     assert reader.trailer["/Root"]["/Lang"] == metadata.language
 
 
+def font_programs(reader: pypdf.PdfReader) -> dict[str, bytes | None]:
+    """Every font on a page or in the form's resources -> its embedded TrueType, if any."""
+    fonts = [font for page in reader.pages for font in page["/Resources"].get("/Font", {}).values()]
+    form = reader.trailer["/Root"].get("/AcroForm")
+    if form and "/DR" in form:
+        fonts += list(form["/DR"]["/Font"].values())
+    programs = {}
+    for font in fonts:
+        font = font.get_object()
+        descendant = font.get("/DescendantFonts")
+        described = descendant[0].get_object() if descendant else font
+        program = described["/FontDescriptor"].get_object().get("/FontFile2")
+        programs[str(font["/BaseFont"])] = program.get_object().get_data() if program else None
+    return programs
+
+
+@pytest.mark.parametrize("name", ["pln-inventory.pdf", "example-pln-inventory.pdf"])
+def test_inventory_pdfs_are_small_with_embedded_subset_fonts(pln_dir: Path, name: str) -> None:
+    # A form field in a system font would embed all of it (~750 KB of DejaVu Sans).
+    assert (pln_dir / name).stat().st_size < 150_000
+    programs = font_programs(pypdf.PdfReader(pln_dir / name))
+    assert programs and all(programs.values()), "a font is not embedded"
+    assert all(re.match(r"/[A-Z]{6}\+", font) for font in programs), "fonts are not subsets"
+
+
+def test_inventory_fields_have_a_font_for_typed_latin_text(pln_dir: Path) -> None:
+    reader = pypdf.PdfReader(pln_dir / "pln-inventory.pdf")
+    resources = reader.trailer["/Root"]["/AcroForm"]["/DR"]["/Font"]
+    programs = font_programs(reader)
+    typed = "Zoë Müller \u2013 café «PLN» Łódź €"
+    for annotation in reader.pages[0]["/Annots"]:
+        field = annotation.get_object()
+        # /DA is e.g. "/a1.0 gs … rg /QCMWOH 10 Tf": the field's font is the operand of Tf.
+        words = str(field["/DA"]).split()
+        font = resources[words[words.index("Tf") - 2]].get_object()
+        cmap = TTFont(io.BytesIO(programs[str(font["/BaseFont"])])).getBestCmap()
+        assert all(ord(char) in cmap for char in typed), f"{field['/T']}: {font['/BaseFont']}"
+
+
 def test_example_inventory_pdf_lists_the_authors_nodes(pln_dir: Path) -> None:
     text = pdf_text(pypdf.PdfReader(pln_dir / "example-pln-inventory.pdf"))
     assert all(name in text for name in ("Maha Bali", "#lrnchat", "Virtually Connecting"))
@@ -192,6 +232,10 @@ def test_unchanged_rebuild_renders_nothing(tmp_path: Path, metadata, monkeypatch
     renamed = dataclasses.replace(metadata, title="A remixed book")
     with pytest.raises(AssertionError, match="rendered again"):
         write_pln_downloads(renamed, ROOT / "data", cache)
+    # A new form-font subset (its name says what it is made from) renders the PDFs again.
+    monkeypatch.setattr(pln_downloads, "form_font_name", lambda: "form-sans-000000000000.ttf")
+    with pytest.raises(AssertionError, match="rendered again"):
+        write_pln_downloads(metadata, ROOT / "data", cache)
 
 
 def test_builder_geometry_is_the_templates_geometry(built_site, metadata) -> None:

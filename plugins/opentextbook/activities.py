@@ -9,10 +9,9 @@ sphinx-exercise's registry or pymdownx's caption numbering. Nothing here imports
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from opentextbook.errors import SourceError
@@ -139,12 +138,31 @@ class Activity:
         return f"{self.page}:{self.line}" if self.line else self.page
 
     def fingerprint(self) -> str:
-        """A hash of everything a worksheet shows, for the output cache."""
-        data = asdict(self)
-        data["number"] = self.number
-        data.pop("line")  # moving a block down the page changes no output
-        text = json.dumps(data, sort_keys=True, default=str)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        """A hash of everything a worksheet shows, for the output cache.
+
+        Streams each field's text into the hash (no deep copy, no JSON of the whole activity):
+        it is asked for every activity on every build, so it must stay cheap.
+        """
+        hasher = hashlib.sha256()
+        for name, value in self._printed_fields():
+            hasher.update(f"\0{name}\0".encode())
+            hasher.update(value.encode("utf-8", "surrogatepass"))
+        return hasher.hexdigest()
+
+    def _printed_fields(self) -> Iterator[tuple[str, str]]:
+        yield "number", self.number
+        for item in fields(self):
+            if item.name == "line":  # moving a block down the page changes no output
+                continue
+            value = getattr(self, item.name)
+            if item.name == "steps":
+                for step in value:
+                    yield "step", f"{step.number}|{step.answer.kind}|{step.answer.lines}"
+                    yield "step_html", step.html
+            elif isinstance(value, str):
+                yield item.name, "s" + value
+            else:
+                yield item.name, "r" + repr(value)  # small values: numbers, tuples, answer space
 
 
 class ActivityRegistry:

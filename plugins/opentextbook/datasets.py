@@ -9,14 +9,15 @@ Jinja macros can all read them the same way without guessing.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from opentextbook.errors import did_you_mean
+from opentextbook.keyedcache import code_digest, digest, read_json, write_json
 from opentextbook.schema import KIND_DESCRIPTIONS, NOTE_FIELDS, SCHEMAS, DatasetSchema, Field
-from opentextbook.yamlsource import KeyPath, YamlDocument, display_path, load_yaml
+from opentextbook.yamlsource import MAX_BYTES, KeyPath, YamlDocument, display_path, load_yaml
 
 Record = dict[str, Any]
 
@@ -31,14 +32,36 @@ class Dataset:
     schema: DatasetSchema
     path: Path
     records: list[Record]
+    digest: str = field(default="", compare=False)
+    """A digest of the file's bytes, schema and loading code: what decides ``records``."""
 
     @property
     def name(self) -> str:
         return self.schema.name
 
 
-def load_dataset(path: str | Path, schema: DatasetSchema) -> Dataset:
-    """Read and validate one data file; raise :class:`SourceError` on the first problem."""
+def load_dataset(
+    path: str | Path, schema: DatasetSchema, cache_dir: str | Path | None = None
+) -> Dataset:
+    """Read and validate one data file; raise :class:`SourceError` on the first problem.
+
+    With ``cache_dir``, records validated before from the very same bytes (same schema, same
+    code) are read back as JSON instead of parsed again. Only successes are cached, so a bad
+    file is parsed — and reported with its line — on every build.
+    """
+    path = Path(path)
+    folder = Path(cache_dir) if cache_dir else None
+    key = _source_digest(path, schema)
+    cached = read_json(folder, key) if key else None
+    if isinstance(cached, list):
+        return Dataset(schema=schema, path=path, records=cached, digest=key)
+    records = _validated_records(path, schema)
+    if key:
+        write_json(folder, key, records)
+    return Dataset(schema=schema, path=path, records=records, digest=key)
+
+
+def _validated_records(path: Path, schema: DatasetSchema) -> list[Record]:
     document = load_yaml(path, label=f"data file for '{schema.name}'")
     if not isinstance(document.data, list):
         raise document.error(
@@ -48,23 +71,38 @@ def load_dataset(path: str | Path, schema: DatasetSchema) -> Dataset:
         )
     records = [_validate_record(document, schema, i, item) for i, item in enumerate(document.data)]
     _check_unique_ids(document, schema, records)
-    return Dataset(schema=schema, path=Path(path), records=records)
+    return records
+
+
+def _source_digest(path: Path, schema: DatasetSchema) -> str:
+    """What decides the records of ``path``; empty when the file cannot be read (no caching)."""
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            return ""
+        data = path.read_bytes()
+    except OSError:
+        return ""
+    code = code_digest("datasets.py", "schema.py", "yamlsource.py")
+    return digest(data, repr(schema), code)
 
 
 def load_datasets(
-    data_dir: str | Path, schemas: dict[str, DatasetSchema] | None = None
+    data_dir: str | Path,
+    schemas: dict[str, DatasetSchema] | None = None,
+    cache_dir: str | Path | None = None,
 ) -> dict[str, Dataset]:
     """Every declared data set whose file exists in ``data_dir``, by name.
 
     A missing file is not an error here: a book may use only some data sets. A page that names
     a data set whose file is missing gets its own message (see :func:`missing_dataset_error`).
+    ``cache_dir`` keeps validated records between builds (see :func:`load_dataset`).
     """
     data_dir = Path(data_dir)
     found = {}
     for name, schema in (schemas or SCHEMAS).items():
         path = data_dir / schema.file
         if path.exists():
-            found[name] = load_dataset(path, schema)
+            found[name] = load_dataset(path, schema, cache_dir)
     return found
 
 

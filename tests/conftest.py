@@ -121,3 +121,63 @@ def browser():
         )
         yield chromium
         chromium.close()
+
+
+# The page-syntax extensions of mkdocs.yml that our blocks run alongside.
+PAGE_EXTENSIONS = [
+    "toc",
+    "admonition",
+    "attr_list",
+    "md_in_html",
+    "def_list",
+    "footnotes",
+    "tables",
+    "pymdownx.superfences",
+    "pymdownx.blocks.admonition",
+    "pymdownx.blocks.details",
+    "opentextbook.markdown.activity",
+    "opentextbook.markdown.datatable",
+]
+
+
+def convert_page(text: str, page: str) -> str:
+    """Markdown ``text`` to HTML as the book converts ``page`` (blocks know page and line)."""
+    import markdown
+
+    from opentextbook.markdown import location
+
+    location.set_page(page, text)
+    try:
+        return markdown.markdown(
+            text,
+            extensions=PAGE_EXTENSIONS,
+            extension_configs={"opentextbook.markdown.datatable": {"data_dir": str(ROOT / "data")}},
+        )
+    finally:
+        location.clear_page()
+
+
+def local_links(page: Path):
+    """``(url, path)`` of every same-site address an HTML page links to or loads."""
+    from urllib.parse import urlsplit
+
+    from lxml import html as lxml_html
+
+    root = lxml_html.fromstring(page.read_bytes())
+    for url in root.xpath("//a/@href | //link/@href | //script/@src | //img/@src"):
+        parts = urlsplit(url)
+        if not (parts.scheme or parts.netloc or not parts.path):
+            yield url, parts.path
+
+
+def two_activity_registry(first_step: str):
+    """Activities ``first`` (whose text is ``first_step``) and ``second`` in one chapter."""
+    from opentextbook.activities import Activity, ActivityRegistry
+
+    registry = ActivityRegistry()
+    registry.set_chapters(["ch.md"])
+    for ident, text in (("first", first_step), ("second", "Think.")):
+        registry.add(
+            Activity(id=ident, title=ident.title(), page="ch.md", before_html=f"<p>{text}</p>")
+        )
+    return registry

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import Build, run_build
+from conftest import Build, run_build, two_activity_registry
 
-from opentextbook.activities import Activity, ActivityRegistry
 from opentextbook.cache import OutputCache, content_digest, library_versions
 from opentextbook.metadata import load_metadata
 from opentextbook.worksheets import PAPERS, WorksheetRenderer, build_worksheets
@@ -59,25 +58,15 @@ def test_digest_separates_parts_and_names_versions() -> None:
     assert library_versions("no-such-package-here") == "no-such-package-here=missing"
 
 
-def _registry(step: str) -> ActivityRegistry:
-    registry = ActivityRegistry()
-    registry.set_chapters(["ch.md"])
-    for ident, text in (("first", step), ("second", "Think.")):
-        registry.add(
-            Activity(id=ident, title=ident.title(), page="ch.md", before_html=f"<p>{text}</p>")
-        )
-    return registry
-
-
 def test_worksheet_pdfs_render_once_then_only_what_changed(tmp_path: Path) -> None:
     metadata = load_metadata(ROOT / "data" / "book.yml")
     cache_dir, site = tmp_path / "cache", tmp_path / "site"
     per_activity, packets = len(PAPERS), 2 * len(PAPERS)
-    first = build_worksheets(_registry("Draw."), metadata, site, cache_dir)
+    first = build_worksheets(two_activity_registry("Draw."), metadata, site, cache_dir)
     assert first.rendered == first.pdfs == 2 * per_activity + packets
-    second = build_worksheets(_registry("Draw."), metadata, site, cache_dir)
+    second = build_worksheets(two_activity_registry("Draw."), metadata, site, cache_dir)
     assert (second.rendered, second.cached) == (0, first.pdfs)
-    changed = build_worksheets(_registry("Draw it."), metadata, site, cache_dir)
+    changed = build_worksheets(two_activity_registry("Draw it."), metadata, site, cache_dir)
     assert changed.rendered == per_activity + packets  # its own PDFs and the packets
     assert (site / "worksheets/second/second-a4.pdf").is_file()
 
@@ -93,7 +82,7 @@ def test_failed_render_leaves_no_file_and_names_the_output(
 
     monkeypatch.setattr(pdf_module, "render_pdf", broken)
     renderer = WorksheetRenderer(load_metadata(ROOT / "data" / "book.yml"))
-    registry = _registry("Draw.")
+    registry = two_activity_registry("Draw.")
     with pytest.raises(SourceError, match=r"worksheets/first/first-letter\.pdf: could not render"):
         renderer.build(list(registry), tmp_path / "site", OutputCache(tmp_path / "c"), workers=1)
     assert not list((tmp_path / "site").rglob("*.pdf"))

@@ -13,13 +13,11 @@ import re
 import time
 from pathlib import Path
 
-import markdown
 import pytest
-from conftest import ROOT, copy_project, run_build
+from conftest import ROOT, convert_page, copy_project, run_build
 
 from opentextbook.datasets import load_dataset
 from opentextbook.errors import SourceError
-from opentextbook.markdown import location
 from opentextbook.schema import SCHEMAS
 from opentextbook.tables import TableSpec, build_table, render_table
 from opentextbook.yamlsource import MAX_BYTES
@@ -27,19 +25,6 @@ from opentextbook.yamlsource import MAX_BYTES
 CORPUS = Path(__file__).parent / "corpus"
 ORGANIZATIONS = SCHEMAS["organizations"]
 LOGGER = "mkdocs.plugins.opentextbook"
-# The page-syntax extensions of mkdocs.yml that our blocks run alongside.
-EXTENSIONS = [
-    "toc",
-    "attr_list",
-    "md_in_html",
-    "tables",
-    "pymdownx.superfences",
-    "pymdownx.blocks.admonition",
-    "pymdownx.blocks.details",
-    "opentextbook.markdown.activity",
-    "opentextbook.markdown.datatable",
-]
-DATA_DIR = str(ROOT / "data")
 
 # (corpus file, line the message must name, fragments the message must contain)
 DATA_CASES = [
@@ -143,25 +128,17 @@ def test_html_in_data_is_escaped_across_the_site(tmp_path: Path, monkeypatch) ->
     assert not ran, f"markup from the data reached the page unescaped: {ran}"
 
 
-def convert_page(name: str, caplog: pytest.LogCaptureFixture) -> tuple[str, list[str]]:
+def convert_corpus_page(name: str, caplog: pytest.LogCaptureFixture) -> tuple[str, list[str]]:
     """Convert a corpus page as the adapter would; the HTML and the messages logged."""
     text = (CORPUS / "pages" / name).read_text(encoding="utf-8")
-    location.set_page(f"corpus/{name}", text)
-    try:
-        with caplog.at_level(logging.WARNING, logger=LOGGER):
-            html = markdown.markdown(
-                text,
-                extensions=EXTENSIONS,
-                extension_configs={"opentextbook.markdown.datatable": {"data_dir": DATA_DIR}},
-            )
-    finally:
-        location.clear_page()
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        html = convert_page(text, f"corpus/{name}")
     return html, [r.getMessage() for r in caplog.records if r.name == LOGGER]
 
 
 @pytest.mark.parametrize(("name", "line", "fragments"), PAGE_CASES, ids=[c[0] for c in PAGE_CASES])
 def test_page_problem_gives_clear_warning(name, line, fragments, caplog) -> None:
-    _, messages = convert_page(name, caplog)
+    _, messages = convert_corpus_page(name, caplog)
     matching = [m for m in messages if all(f in m for f in fragments)]
     assert matching, f"no message with {fragments}; got:\n" + "\n".join(messages)
     assert_clear(matching[0], f"corpus/{name}", line, fragments)
@@ -169,7 +146,7 @@ def test_page_problem_gives_clear_warning(name, line, fragments, caplog) -> None
 
 def test_broken_page_still_renders_every_step(caplog) -> None:
     """A block with bad options is reported and still drawn, never dropped or left as text."""
-    html, messages = convert_page("bad-activity-options.md", caplog)
+    html, messages = convert_corpus_page("bad-activity-options.md", caplog)
     assert len(messages) == 3, messages
     assert 'class="otb-activity"' in html
     assert "Draw yourself in the middle." in html
@@ -179,7 +156,7 @@ def test_broken_page_still_renders_every_step(caplog) -> None:
 def test_markup_in_activity_title_never_breaks_attributes(caplog) -> None:
     """Pages are Markdown, where raw HTML is the author's to write; but a title copied into
     ids, aria-labels and links must stay inside its attribute, escaped."""
-    html, messages = convert_page("script-in-activity.md", caplog)
+    html, messages = convert_corpus_page("script-in-activity.md", caplog)
     assert messages == []
     assert 'class="otb-activity"' in html
     attributes = re.findall(r'\s[\w-]+="([^"]*)"', html)

@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import Build
+from conftest import Build, local_links
 
 ZIP = "downloads/networking-and-personal-learning-networks-offline.zip"
 FOLDER = "networking-and-personal-learning-networks"
@@ -60,19 +60,13 @@ def test_search_index_is_also_a_script_for_file_urls(built_site: Build) -> None:
 
 
 def test_every_local_link_opens_a_file(on_disk: Path) -> None:
-    from lxml import html as lxml_html
-
     for page in on_disk.rglob("*.html"):
         if page.name == "404.html":
             continue  # Material gives the 404 page absolute links for any depth
-        root = lxml_html.fromstring(page.read_bytes())
-        for url in root.xpath("//a/@href | //link/@href | //script/@src | //img/@src"):
-            parts = urlsplit(url)
-            if parts.scheme or parts.netloc or not parts.path:
-                continue
-            if on_disk.name == FOLDER and parts.path.endswith("-offline.zip"):
+        for url, path in local_links(page):
+            if on_disk.name == FOLDER and path.endswith("-offline.zip"):
                 continue  # the copy cannot hold itself
-            target = page.parent / unquote(parts.path)
+            target = page.parent / unquote(path)
             assert target.is_file(), f"{page.relative_to(on_disk)}: {url} is not a file"
 
 

@@ -12,14 +12,13 @@ import logging
 import tempfile
 from pathlib import Path
 
-import markdown
 import yaml
+from conftest import convert_page
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from opentextbook.datasets import load_dataset
 from opentextbook.errors import SourceError
-from opentextbook.markdown import location
 from opentextbook.schema import SCHEMAS
 from opentextbook.yamlsource import YamlDocument, parse_yaml
 
@@ -172,21 +171,6 @@ MARKDOWN_FRAGMENTS = [
 markdown_like = st.lists(
     st.one_of(st.sampled_from(MARKDOWN_FRAGMENTS), st.text(max_size=10)), max_size=30
 ).map("".join)
-EXTENSIONS = [
-    "toc",
-    "admonition",
-    "attr_list",
-    "md_in_html",
-    "def_list",
-    "footnotes",
-    "tables",
-    "pymdownx.superfences",
-    "pymdownx.blocks.admonition",
-    "pymdownx.blocks.details",
-    "opentextbook.markdown.activity",
-    "opentextbook.markdown.datatable",
-]
-DATA_DIR = str(Path(__file__).resolve().parent.parent / "data")
 
 
 @PROPERTY_SETTINGS
@@ -195,14 +179,8 @@ def test_block_parser_never_raises(text: str) -> None:
     logger = logging.getLogger("mkdocs.plugins.opentextbook")
     level = logger.level
     logger.setLevel(logging.CRITICAL + 1)  # warnings are the allowed outcome, not shown
-    location.set_page("chapter.md", text)
     try:
-        html = markdown.markdown(
-            text,
-            extensions=EXTENSIONS,
-            extension_configs={"opentextbook.markdown.datatable": {"data_dir": DATA_DIR}},
-        )
+        html = convert_page(text, "chapter.md")
     finally:
-        location.clear_page()
         logger.setLevel(level)
     assert isinstance(html, str)

@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from conftest import Build, build_book, copy_project
+from conftest import Build, build_book, copy_project, local_links
 from lxml import html as lxml_html
 
 from opentextbook.citations import format_citations
@@ -283,12 +283,8 @@ def test_sub_path_every_local_link_resolves(subpath_build: Build) -> None:
     for page in pages(site):
         if page.name == "404.html":
             continue  # Material gives the 404 page absolute links for any depth
-        root = lxml_html.fromstring(page.read_bytes())
-        for url in root.xpath("//a/@href | //link/@href | //script/@src | //img/@src"):
-            parts = urlsplit(url)
-            if parts.scheme or parts.netloc or not parts.path:
-                continue
-            target = (page.parent / parts.path).resolve()
+        for url, path in local_links(page):
+            target = (page.parent / path).resolve()
             assert target.is_file(), f"{page.relative_to(site)}: {url} is not a file"
 
 

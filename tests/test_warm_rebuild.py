@@ -12,9 +12,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import two_activity_registry
 
 from opentextbook import worksheets
-from opentextbook.activities import Activity, ActivityRegistry
 from opentextbook.atomic import write_bytes
 from opentextbook.cache import OutputCache
 from opentextbook.metadata import load_metadata
@@ -23,16 +23,6 @@ from opentextbook.worksheets import PAPERS, build_worksheets
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_URL = "https://example.org/book/"
-
-
-def _registry(step: str) -> ActivityRegistry:
-    registry = ActivityRegistry()
-    registry.set_chapters(["ch.md"])
-    for ident, text in (("first", step), ("second", "Think.")):
-        registry.add(
-            Activity(id=ident, title=ident.title(), page="ch.md", before_html=f"<p>{text}</p>")
-        )
-    return registry
 
 
 @pytest.fixture
@@ -52,7 +42,11 @@ def qr_codes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def _build(step: str, tmp_path: Path):
     metadata = load_metadata(ROOT / "data" / "book.yml")
     return build_worksheets(
-        _registry(step), metadata, tmp_path / "site", tmp_path / "cache", site_url=SITE_URL
+        two_activity_registry(step),
+        metadata,
+        tmp_path / "site",
+        tmp_path / "cache",
+        site_url=SITE_URL,
     )
 
 

@@ -295,12 +295,12 @@ def _qr_data_uri(url: str) -> str:
 
 
 @functools.lru_cache(maxsize=8)
-def _common_inputs(folder: str, site_url: str, pdf_links: bool, form_css: str) -> str:
+def _common_inputs(folder: str, site_url: str, pdf_links: bool, form_font: str) -> str:
     """Digest of what every worksheet output is made with: our code, templates and styles,
     the library versions and the renderer's options (read once per build, not per output)."""
     files = [path.name.encode() + path.read_bytes() for path in _OWN_FILES if path.is_file()]
     options = f"{folder}|{site_url}|{pdf_links}"
-    return content_digest(library_versions(*_LIBRARIES), options, form_css, *files)
+    return content_digest(library_versions(*_LIBRARIES), options, form_font, *files)
 
 
 def _build_pdfs(

@@ -166,3 +166,21 @@ def test_fingerprint_follows_what_a_worksheet_shows_not_the_line() -> None:
     ]
     prints = {a.fingerprint() for a in different}
     assert len(prints) == len(different) and activity().fingerprint() not in prints
+
+
+def test_downloads_are_made_once_per_version_of_the_data(data_file: Path, tmp_path: Path) -> None:
+    from opentextbook.downloads import write_downloads
+
+    data = {"organizations": load_dataset(data_file, ORGANIZATIONS)}
+    plain = write_downloads(data, tmp_path / "plain")
+    first = write_downloads(data, tmp_path / "site", tmp_path / "cache")
+    made = [path.stat().st_mtime_ns for path in first]
+    for path in first:
+        path.unlink()  # MkDocs cleans the site before each build
+    again = write_downloads(data, tmp_path / "site", tmp_path / "cache")
+    assert [path.stat().st_mtime_ns for path in again] == made  # linked, not written
+    assert [p.read_bytes() for p in again] == [p.read_bytes() for p in plain]
+    data_file.write_text(GOOD.replace("Beta", "Gamma"), encoding="utf-8")
+    changed = {"organizations": load_dataset(data_file, ORGANIZATIONS)}
+    csv = write_downloads(changed, tmp_path / "site", tmp_path / "cache")[0]
+    assert "Gamma" in csv.read_text(encoding="utf-8")

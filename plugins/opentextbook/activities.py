@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from opentextbook.errors import SourceError
@@ -137,6 +137,21 @@ class Activity:
     def where(self) -> str:
         return f"{self.page}:{self.line}" if self.line else self.page
 
+    def to_json(self) -> dict[str, Any]:
+        """The activity as JSON-ready data (for caches); :meth:`from_json` reads it back."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Activity:
+        fields_ = dict(data)
+        fields_["objectives"] = tuple(data["objectives"])
+        fields_["answer"] = AnswerSpace(**data["answer"])
+        fields_["steps"] = tuple(
+            Step(step["number"], step["html"], AnswerSpace(**step["answer"]))
+            for step in data["steps"]
+        )
+        return cls(**fields_)
+
     def fingerprint(self) -> str:
         """A hash of everything a worksheet shows, for the output cache.
 
@@ -175,6 +190,7 @@ class ActivityRegistry:
 
     def __init__(self) -> None:
         self._pages: dict[str, list[Activity]] = {}
+        self._by_id: dict[str, list[Activity]] = {}  # every activity with an id, any page
         self._chapters: dict[str, int] = {}
         self.errors: list[SourceError] = []
 
@@ -187,8 +203,14 @@ class ActivityRegistry:
 
     def begin_page(self, page: str) -> None:
         """Forget what ``page`` held before: it is being read (again, when serving)."""
+        for activity in self._pages.get(page, ()):
+            self._by_id[activity.id].remove(activity)
         self._pages[page] = []
         self.errors = [error for error in self.errors if str(error.path) != page]
+
+    def on_page(self, page: str) -> list[Activity]:
+        """The activities registered for ``page``, in order."""
+        return list(self._pages.get(page, ()))
 
     def add(self, activity: Activity) -> Activity:
         """Number ``activity`` within its page and register it; raise on a duplicate id."""
@@ -197,6 +219,7 @@ class ActivityRegistry:
         activity.chapter = self.chapter_of(activity.page)
         first = self.get(activity.id)
         on_page.append(activity)
+        self._by_id.setdefault(activity.id, []).append(activity)
         if first is not None:
             error = SourceError(
                 activity.page,
@@ -209,7 +232,12 @@ class ActivityRegistry:
         return activity
 
     def get(self, ident: str) -> Activity | None:
-        return next((a for a in self if a.id == ident), None)
+        """The first activity (in reading order) with id ``ident``."""
+        found = self._by_id.get(ident)
+        return min(found, key=self._reading_order) if found else None
+
+    def _reading_order(self, activity: Activity) -> tuple[int, str, int]:
+        return (self._chapters.get(activity.page, 10**6), activity.page, activity.index)
 
     def __iter__(self) -> Iterator[Activity]:
         """Activities in reading order: by chapter, then by position in the page."""

@@ -18,6 +18,7 @@ rebuild did. Nothing here knows about PDFs or MkDocs.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -98,14 +99,17 @@ class OutputCache:
         allowed, the file is copied instead.
         """
         source, target = self.path(key), Path(target)
-        if not target.exists():  # the usual case: MkDocs cleaned the site
+        try:
+            os.link(source, target)  # the usual case: MkDocs cleaned the site
+            return target  # a link appears whole or not at all
+        except FileNotFoundError:  # no folder yet (or no cached file: reported below)
             target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(source, target)  # appears whole or not at all
+            with contextlib.suppress(OSError):
+                os.link(source, target)
                 return target
-            except OSError:
-                pass  # copied below
-        elif os.path.samefile(source, target):
+        except OSError:
+            pass  # the target exists, or links are not allowed: below
+        if target.exists() and os.path.samefile(source, target):
             return target
         with atomic_path(target) as tmp:
             tmp.unlink()

@@ -13,7 +13,9 @@ import json
 from pathlib import Path
 
 from opentextbook.atomic import write_text
+from opentextbook.cache import OutputCache, content_digest
 from opentextbook.datasets import Dataset
+from opentextbook.keyedcache import code_digest
 from opentextbook.tables import plain_text
 
 DOWNLOADS_DIR = "downloads"
@@ -57,13 +59,29 @@ def to_json(dataset: Dataset) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def write_downloads(datasets: dict[str, Dataset], site_dir: str | Path) -> list[Path]:
-    """Write every data set's CSV and JSON into ``site_dir``; return the files written."""
+def write_downloads(
+    datasets: dict[str, Dataset], site_dir: str | Path, cache_dir: str | Path | None = None
+) -> list[Path]:
+    """Write every data set's CSV and JSON into ``site_dir``; return the files written.
+
+    With ``cache_dir``, each file is made once per version of its data set (and of this code)
+    and linked into the site from there.
+    """
+    cache = OutputCache(cache_dir) if cache_dir is not None else None
     written = []
     for name, dataset in datasets.items():
         paths = download_paths(name)
         for fmt, render in (("csv", to_csv), ("json", to_json)):
             target = Path(site_dir) / paths[fmt]
-            write_text(target, render(dataset))
+            if cache is None:
+                write_text(target, render(dataset))
+            else:
+                digest = content_digest(dataset.digest, code_digest("downloads.py", "tables.py"))
+                if not cache.fresh(paths[fmt], digest):
+                    write_text(cache.path(paths[fmt]), render(dataset))
+                    cache.store(paths[fmt], digest)
+                cache.place(paths[fmt], target)
             written.append(target)
+    if cache is not None:
+        cache.save(prune=True)
     return written

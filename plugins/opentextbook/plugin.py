@@ -13,7 +13,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as opt
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 
@@ -26,6 +26,8 @@ from opentextbook.errors import SourceError
 from opentextbook.markdown import location
 from opentextbook.markdown.activity import ActivityExtension
 from opentextbook.metadata import BookMetadata, load_metadata
+from opentextbook.mkdocs_pages import PageRenderCache
+from opentextbook.mkdocs_search import SearchEntryCache
 from opentextbook.pln import (
     PLN_DOWNLOADS_DIR,
     add_builder_assets,
@@ -34,6 +36,7 @@ from opentextbook.pln import (
 )
 from opentextbook.publishing.bookpages import BookPage
 from opentextbook.publishing.publisher import BookPublisher
+from opentextbook.templating import jinja_bytecode_cache, use_bytecode_cache
 from opentextbook.worksheets import build_worksheets
 
 log = get_plugin_logger(__name__)
@@ -61,6 +64,10 @@ class OpenTextbookConfig(base.Config):
     worksheet_pdfs = opt.Type(bool, default=True)
     """Render worksheet and packet PDFs (false: printable pages only, for a fast ``serve``)."""
 
+    cache = opt.Type(bool, default=True)
+    """Reuse page conversions and search entries from ``.cache/opentextbook/`` when nothing
+    they depend on changed (``false``: convert and index every page on every build)."""
+
 
 class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
     """Builds the book: metadata, theme additions, and the outputs of the core."""
@@ -71,6 +78,10 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         self.root = Path.cwd()
         self.publisher: BookPublisher | None = None
         self.activities = ActivityRegistry()
+        self.page_cache: PageRenderCache | None = None
+        self.search_cache: SearchEntryCache | None = None
+        self.page_count = 0
+        self.chapters: list[str] = []
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path).parent
@@ -85,9 +96,19 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         config.extra_css.append(f"{ASSET_PREFIX}/book.css")
         config.extra_css.append(f"{ASSET_PREFIX}/a11y.css")
         self.activities = _bind_activities(config, self.config.worksheet_pdfs)
+        self.page_cache = self.search_cache = None
+        if self.config.cache:
+            self.page_cache = PageRenderCache(cache / "pages", self.activities)
+            self.search_cache = SearchEntryCache(cache / "search")
         self.publisher = _set_up_publishing(config, self.metadata, self.config)
-        citations.use_cache_dir(self.root / ".cache" / "opentextbook" / "citations")
+        citations.use_cache_dir(cache / "citations")
+        use_bytecode_cache(cache / "jinja" / "package")
         return config
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        # After every plugin's on_config: Material's search plugin has made its index.
+        if self.search_cache:
+            self.search_cache.attach(config.plugins)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         _add_package_asset(files, config, "css/book.css", f"{ASSET_PREFIX}/book.css")
@@ -100,9 +121,18 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         _add_publishing_files(files, config, self.publisher)
         return files
 
+    def on_env(self, env, *, config: MkDocsConfig, files: Files):
+        self.page_count = len(files.documentation_pages())
+        # Compiled theme templates are kept between builds (Jinja checks each source's hash).
+        env.bytecode_cache = jinja_bytecode_cache(
+            self.root / ".cache" / "opentextbook" / "jinja" / "theme"
+        )
+        return env
+
     def on_nav(self, nav, *, config: MkDocsConfig, files: Files):
         chapters = [_shown_path(page.file, self.root) for page in nav.pages if not page.is_homepage]
         self.activities.set_chapters(chapters)
+        self.chapters = chapters
         return nav
 
     def on_template_context(self, context, *, template_name: str, config: MkDocsConfig):
@@ -122,17 +152,49 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
             output = add_builder_assets(output, get_relative_url(ASSET_PREFIX, page.url))
         return output
 
-    def on_page_markdown(self, markdown: str, *, page, config: MkDocsConfig, files: Files) -> str:
+    @event_priority(50)  # before mkdocs-macros: blocks find their lines in the source
+    def _locate_page(self, markdown: str, *, page, config: MkDocsConfig, files: Files) -> str:
         location.set_page(_shown_path(page.file, self.root), page.file.content_string, page.url)
         return markdown
+
+    @event_priority(-100)  # after every other plugin: the Markdown as it will be converted
+    def _reuse_conversion(self, markdown: str, *, page, config: MkDocsConfig, files: Files):
+        here = location.current_page()
+        inputs = {
+            "extra": {name: value for name, value in config.extra.items() if name != "data"},
+            "data": {name: data.digest for name, data in self.datasets.items()},
+            "chapters": self.chapters,
+        }
+        if not self.page_cache:
+            return markdown
+        self.page_cache.bind(
+            page,
+            markdown,
+            path=here.path,
+            source=here.text,
+            config=config,
+            files=files,
+            inputs=inputs,
+        )
+        return markdown
+
+    on_page_markdown = CombinedEvent(_locate_page, _reuse_conversion)
 
     # Last of all (after the search index and Material's offline plugin at -100): the offline
     # zip made here must hold every other output.
     @event_priority(-200)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         location.clear_page()
+        if self.page_cache and self.page_cache.pages_seen == self.page_count:
+            # Every page was looked up (not a --dirty build): forget the entries not used.
+            self.page_cache.prune()
+            self.search_cache.prune()
+        if self.page_cache:
+            log.info(f"{self.page_cache}; {self.search_cache}")
         _write_worksheets(self.activities, self.metadata, config, self.root, self.config)
-        write_downloads(self.datasets, config.site_dir)
+        write_downloads(
+            self.datasets, config.site_dir, self.root / ".cache" / "opentextbook" / "downloads"
+        )
         _write_whole_book(self.publisher, Path(config.site_dir), self.root)
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):

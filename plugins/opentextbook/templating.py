@@ -7,6 +7,7 @@ every template, and an undefined variable is an error rather than an empty strin
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 import jinja2
 
@@ -27,3 +28,18 @@ def environment() -> jinja2.Environment:
 def render_template(name: str, **context) -> str:
     """Render ``templates/<name>`` with ``context``."""
     return environment().get_template(name).render(**context)
+
+
+def use_bytecode_cache(folder: Path) -> None:
+    """Keep the package's compiled templates in ``folder`` between builds."""
+    environment().bytecode_cache = jinja_bytecode_cache(folder)
+
+
+def jinja_bytecode_cache(folder: Path) -> jinja2.BytecodeCache:
+    """A folder of compiled templates, so a rebuild does not compile them again.
+
+    Jinja stores each template's bytecode with a hash of its source and the Python version,
+    and ignores an entry when either differs: an edited template is compiled afresh.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    return jinja2.FileSystemBytecodeCache(str(folder))

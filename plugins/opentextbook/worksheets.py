@@ -328,16 +328,21 @@ def _render_all(
 ) -> None:
     """One process per core (WeasyPrint is CPU-bound); in this process for a single job."""
     fonts = str(cache.directory / "fonts")
-    tasks = [(renderer.job_html(job), str(cache.path(job.target)), fonts) for job in jobs]
+    # Biggest first (packets hold every sheet): the long renders start at once and the
+    # single sheets fill the other cores, instead of a packet running alone at the end.
+    order = sorted(range(len(jobs)), key=lambda i: len(jobs[i].activities), reverse=True)
+    tasks = [(renderer.job_html(jobs[i]), str(cache.path(jobs[i].target)), fonts) for i in order]
     workers = min(workers or os.cpu_count() or 1, len(tasks))
     if workers <= 1:
-        failures = [_render_one(task) for task in tasks]
+        results = [_render_one(task) for task in tasks]
     else:
         from concurrent.futures import ProcessPoolExecutor  # only when there is work to share
 
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            failures = list(pool.map(_render_one, tasks))
-    for job, failure in zip(jobs, failures, strict=True):
+            results = list(pool.map(_render_one, tasks))
+    failures = dict(zip(order, results, strict=True))
+    for index, job in enumerate(jobs):  # the first failure in reading order is reported
+        failure = failures[index]
         if failure:
             raise SourceError(job.target, failure, fix="fix the activity's content, then rebuild")
 

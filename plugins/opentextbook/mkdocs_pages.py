@@ -1,0 +1,237 @@
+"""Adapter: a page whose Markdown and surroundings did not change is not converted again.
+
+Part of the MkDocs adapter (with ``plugin.py``): it knows MkDocs' ``Page``. Converting Markdown
+is most of what a rebuild spends on a page, so each conversion is stored in
+``.cache/opentextbook/pages/`` under a digest of everything that decides it:
+
+- the page's Markdown as it reaches the converter (after mkdocs-macros, so a changed macro,
+  variable or data value makes a new key) and its source as written (block warnings name
+  lines in it), its path and address;
+- every file of the site with its address (links are checked and rewritten against them);
+- the Markdown extensions and their options, ``validation``, the book metadata and the data
+  sets' digests, the chapter order (activities are numbered by it) — not ``site_url``, which
+  conversion never sees, so ``mkdocs serve`` and ``mkdocs build`` share entries;
+- this package's code and templates, and the versions of MkDocs, Python-Markdown,
+  pymdown-extensions, Material and Pygments.
+
+A hit restores what MkDocs' ``Page.render`` leaves on the page (content, table of contents,
+title, anchors and links to other pages' anchors), registers the page's activities again, and
+logs again every message the conversion logged, so a warning still fails ``--strict``.
+Extensions that read other files (``pymdownx.snippets``…) turn the cache off: their inputs are
+not in the key.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import logging
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from mkdocs.structure.toc import AnchorLink, get_toc
+
+from opentextbook.activities import Activity, ActivityRegistry
+from opentextbook.cache import library_versions
+from opentextbook.errors import SourceError
+from opentextbook.keyedcache import PACKAGE, digest, read_json, write_json
+
+log = logging.getLogger("mkdocs.plugins.opentextbook")
+
+FORMAT = 1
+"""Bumped when the shape of a stored entry changes."""
+
+READS_OTHER_FILES = frozenset(
+    {"pymdownx.snippets", "markdown_include.include", "mdx_include", "mdx_truly_sane_lists"}
+)
+"""Extensions whose output depends on files the key does not cover."""
+
+LIBRARIES = ("mkdocs", "markdown", "pymdown-extensions", "mkdocs-material", "pygments")
+
+
+class PageRenderCache:
+    """Stored page conversions, looked up by :meth:`bind` before MkDocs renders a page."""
+
+    def __init__(self, folder: Path, registry: ActivityRegistry) -> None:
+        self.folder = folder
+        self.registry = registry
+        self.hits = 0
+        self.misses = 0
+        self.pages_seen = 0
+        self._build_key: str | None = None
+        self._used: set[str] = set()
+
+    def bind(
+        self, page, markdown: str, *, path: str, source: str, config, files, inputs: Any
+    ) -> None:
+        """Make ``page.render`` restore a stored conversion, or convert and store it.
+
+        ``path`` is the page as messages name it, ``source`` the page as written; ``inputs``
+        what else decides the result (book metadata, data-set digests, chapter order).
+        """
+        self.pages_seen += 1
+        if self._build_key is None:
+            self._build_key = _build_key(config, files, inputs)
+        if not self._build_key:
+            return  # the cache is off for this configuration
+        file = page.file
+        key = digest(self._build_key, file.src_uri, file.dest_uri, page.url, source, markdown)
+        self._used.add(key)
+        entry = read_json(self.folder, key)
+        if isinstance(entry, dict) and entry.get("format") == FORMAT:
+            self.hits += 1
+            page.render = functools.partial(self._restore, page, path, entry)
+        else:
+            self.misses += 1
+            page.render = functools.partial(self._render_and_store, page, path, key)
+
+    def __str__(self) -> str:
+        return f"pages: {self.misses} converted, {self.hits} from cache"
+
+    def prune(self) -> None:
+        """Delete stored conversions this build did not use (old versions of pages)."""
+        if not self._build_key or not self.folder.is_dir():
+            return
+        for path in self.folder.glob("*.json"):
+            if path.stem not in self._used:
+                path.unlink(missing_ok=True)
+
+    def _render_and_store(self, page, path: str, key: str, config, files) -> None:
+        del page.render  # the instance attribute: MkDocs' own method is found again
+        with _captured_logs() as records:
+            page.render(config, files)
+        if any(levelno >= logging.ERROR for _, levelno, _ in records):
+            return  # errors can depend on other pages (a duplicate id): not stored
+        links = page.links_to_anchors
+        entry = {
+            "format": FORMAT,
+            "content": page.content,
+            "toc": [_token(item) for item in page.toc],
+            "title": page._title_from_render,
+            "anchors": sorted(page.present_anchor_ids or ()),
+            "links_to_anchors": None
+            if links is None
+            else {target.src_uri: anchors for target, anchors in links.items()},
+            "log": records,
+            "activities": [a.to_json() for a in self.registry.on_page(path)],
+        }
+        write_json(self.folder, key, entry)
+
+    def _restore(self, page, path: str, entry: dict, config, files) -> None:
+        del page.render
+        page.content = entry["content"]
+        page.toc = get_toc(entry["toc"])
+        page._title_from_render = entry["title"]
+        page.present_anchor_ids = set(entry["anchors"])
+        links = entry["links_to_anchors"]
+        if links is not None:
+            page.links_to_anchors = {
+                files.get_file_from_path(src): anchors
+                for src, anchors in links.items()
+                if files.get_file_from_path(src) is not None
+            }
+        self.registry.begin_page(path)
+        for data in entry["activities"]:
+            try:
+                self.registry.add(Activity.from_json(data))
+            except SourceError as exc:  # a duplicate id with a page converted since
+                log.error(str(exc))
+        for name, levelno, message in entry["log"]:
+            logging.getLogger(name).log(levelno, "%s", message)
+
+
+def _token(item: AnchorLink) -> dict[str, Any]:
+    """A table-of-contents entry as the token ``get_toc`` builds it from."""
+    return {
+        "level": item.level,
+        "id": item.id,
+        "name": item.title,
+        "children": [_token(child) for child in item.children],
+    }
+
+
+@contextlib.contextmanager
+def _captured_logs() -> Iterator[list[tuple[str, int, str]]]:
+    """Messages (INFO and up) logged while the block runs: MkDocs' loggers and the rest."""
+    records: list[tuple[str, int, str]] = []
+    seen: set[int] = set()
+
+    class Capture(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if id(record) not in seen:
+                seen.add(id(record))
+                records.append((record.name, record.levelno, record.getMessage()))
+
+    handler = Capture(logging.INFO)
+    loggers = [logging.getLogger(), logging.getLogger("mkdocs")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        yield records
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+
+
+def _build_key(config, files, inputs: Any) -> str:
+    """What every page's conversion depends on in this build; ``""`` turns the cache off."""
+    names = [_extension_name(ext) for ext in config.markdown_extensions]
+    if readers := sorted(READS_OTHER_FILES.intersection(names)):
+        log.info("page cache off: %s reads other files", ", ".join(readers))
+        return ""
+    site = sorted((f.src_uri, f.dest_uri, f.url, str(f.inclusion)) for f in files)
+    settings = {
+        "extensions": [
+            (name, _options(ext))
+            for name, ext in zip(names, config.markdown_extensions, strict=True)
+        ],
+        "mdx_configs": config.mdx_configs,
+        "validation": config.validation,
+        "use_directory_urls": config.use_directory_urls,
+    }
+    return digest(
+        FORMAT,
+        _package_digest(),
+        library_versions(*LIBRARIES),
+        json.dumps(settings, sort_keys=True, default=_plain),
+        json.dumps(inputs, sort_keys=True, default=_plain),
+        site,
+    )
+
+
+def _extension_name(ext: Any) -> str:
+    return ext if isinstance(ext, str) else f"{type(ext).__module__}.{type(ext).__qualname__}"
+
+
+def _options(ext: Any) -> Any:
+    return None if isinstance(ext, str) else ext.getConfigs()
+
+
+def _plain(value: Any) -> Any:
+    """JSON for settings: mappings as dicts, sets sorted; objects by their kind only.
+
+    An object's state is not in the key (a data set's records, a registry): what decides it
+    is passed in ``inputs`` instead (data-set digests, chapter order).
+    """
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, set | frozenset):
+        return sorted(map(str, value))
+    return getattr(value, "__qualname__", type(value).__qualname__)
+
+
+@functools.cache
+def _package_digest() -> str:
+    """This package's code and templates (not its stylesheets and scripts)."""
+    paths = sorted(p for p in PACKAGE.rglob("*") if p.is_file() and _decides_html(p))
+    return digest(
+        *[part for p in paths for part in (p.relative_to(PACKAGE).as_posix(), p.read_bytes())]
+    )
+
+
+def _decides_html(path: Path) -> bool:
+    return path.suffix in {".py", ".html", ".svg", ".txt", ".xml", ".j2"} and (
+        "assets" not in path.relative_to(PACKAGE).parts and "__pycache__" not in path.parts
+    )

@@ -75,6 +75,21 @@ def test_an_edited_page_alone_is_converted_again(tmp_path: Path) -> None:
     assert "A sentence added by a remixer." in html
     index = (project / "site" / "search" / "search_index.json").read_text(encoding="utf-8")
     assert "A sentence added by a remixer." in index
+    # The page's old entries are gone: one conversion and one set of search entries a page.
+    pages = len(list((project / "docs").rglob("*.md")))
+    for folder in ("pages", "search"):
+        assert len(list((project / ".cache" / "opentextbook" / folder).glob("*.json"))) == pages
+
+
+def test_a_dirty_build_keeps_the_entries_of_pages_it_skipped(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    assert _build(project)[0] == 0
+    stored = sorted((project / ".cache" / "opentextbook" / "pages").glob("*.json"))
+    _, output, counts = _build(project, "--dirty")  # fails --strict: MkDocs warns of --dirty
+    warnings = [line for line in output.splitlines() if line.startswith("WARNING")]
+    assert len(warnings) == 1 and "'dirty' build" in warnings[0], output
+    assert counts is not None and counts[0] + counts[1] < len(stored)  # pages were skipped
+    assert sorted((project / ".cache" / "opentextbook" / "pages").glob("*.json")) == stored
 
 
 def test_changed_data_reaches_the_pages(tmp_path: Path) -> None:

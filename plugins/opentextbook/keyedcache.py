@@ -59,3 +59,12 @@ def write_json(folder: Path | None, key: str, value: Any) -> None:
     # TypeError/ValueError: a value JSON cannot hold is simply not cached.
     with contextlib.suppress(OSError, TypeError, ValueError):
         write_text(folder / f"{key}.json", json.dumps(value, ensure_ascii=False))
+
+
+def prune(folder: Path, keep: set[str]) -> None:
+    """Delete the entries of ``folder`` whose keys are not in ``keep``."""
+    if not folder.is_dir():
+        return
+    for path in folder.glob("*.json"):
+        if path.stem not in keep:
+            path.unlink(missing_ok=True)

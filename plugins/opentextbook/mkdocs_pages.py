@@ -36,7 +36,7 @@ from mkdocs.structure.toc import AnchorLink, get_toc
 from opentextbook.activities import Activity, ActivityRegistry
 from opentextbook.cache import library_versions
 from opentextbook.errors import SourceError
-from opentextbook.keyedcache import PACKAGE, digest, read_json, write_json
+from opentextbook.keyedcache import PACKAGE, digest, prune, read_json, write_json
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")
 
@@ -92,11 +92,8 @@ class PageRenderCache:
 
     def prune(self) -> None:
         """Delete stored conversions this build did not use (old versions of pages)."""
-        if not self._build_key or not self.folder.is_dir():
-            return
-        for path in self.folder.glob("*.json"):
-            if path.stem not in self._used:
-                path.unlink(missing_ok=True)
+        if self._build_key:
+            prune(self.folder, self._used)
 
     def _render_and_store(self, page, path: str, key: str, config, files) -> None:
         del page.render  # the instance attribute: MkDocs' own method is found again

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from opentextbook.cache import library_versions
-from opentextbook.keyedcache import digest, read_json, write_json
+from opentextbook.keyedcache import digest, prune, read_json, write_json
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")
 
@@ -67,11 +67,8 @@ class SearchEntryCache:
 
     def prune(self) -> None:
         """Delete entries this build did not look up (pages since changed or removed)."""
-        if not self._active or not self.folder.is_dir():
-            return
-        for path in self.folder.glob("*.json"):
-            if path.stem not in self._used:
-                path.unlink(missing_ok=True)
+        if self._active:
+            prune(self.folder, self._used)
 
 
 def _page_key(page) -> str:

@@ -60,20 +60,20 @@ class PageRenderCache:
         self.hits = 0
         self.misses = 0
         self.pages_seen = 0
+        self.inputs: Any = None
+        """What else decides every page's HTML (book metadata, data digests, chapter order),
+        set by the adapter before the first page."""
         self._build_key: str | None = None
         self._used: set[str] = set()
 
-    def bind(
-        self, page, markdown: str, *, path: str, source: str, config, files, inputs: Any
-    ) -> None:
+    def bind(self, page, markdown: str, *, path: str, source: str, config, files) -> None:
         """Make ``page.render`` restore a stored conversion, or convert and store it.
 
-        ``path`` is the page as messages name it, ``source`` the page as written; ``inputs``
-        what else decides the result (book metadata, data-set digests, chapter order).
+        ``path`` is the page as messages name it, ``source`` the page as written.
         """
         self.pages_seen += 1
         if self._build_key is None:
-            self._build_key = _build_key(config, files, inputs)
+            self._build_key = _build_key(config, files, self.inputs)
         if not self._build_key:
             return  # the cache is off for this configuration
         file = page.file

@@ -81,7 +81,6 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         self.page_cache: PageRenderCache | None = None
         self.search_cache: SearchEntryCache | None = None
         self.page_count = 0
-        self.chapters: list[str] = []
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path).parent
@@ -132,7 +131,10 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
     def on_nav(self, nav, *, config: MkDocsConfig, files: Files):
         chapters = [_shown_path(page.file, self.root) for page in nav.pages if not page.is_homepage]
         self.activities.set_chapters(chapters)
-        self.chapters = chapters
+        if self.page_cache:  # what else decides a page's HTML: metadata, data, chapter order
+            book = {name: value for name, value in config.extra.items() if name != "data"}
+            data = {name: dataset.digest for name, dataset in self.datasets.items()}
+            self.page_cache.inputs = {"extra": book, "data": data, "chapters": chapters}
         return nav
 
     def on_template_context(self, context, *, template_name: str, config: MkDocsConfig):
@@ -159,23 +161,11 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
 
     @event_priority(-100)  # after every other plugin: the Markdown as it will be converted
     def _reuse_conversion(self, markdown: str, *, page, config: MkDocsConfig, files: Files):
-        here = location.current_page()
-        inputs = {
-            "extra": {name: value for name, value in config.extra.items() if name != "data"},
-            "data": {name: data.digest for name, data in self.datasets.items()},
-            "chapters": self.chapters,
-        }
-        if not self.page_cache:
-            return markdown
-        self.page_cache.bind(
-            page,
-            markdown,
-            path=here.path,
-            source=here.text,
-            config=config,
-            files=files,
-            inputs=inputs,
-        )
+        if self.page_cache:
+            here = location.current_page()
+            self.page_cache.bind(
+                page, markdown, path=here.path, source=here.text, config=config, files=files
+            )
         return markdown
 
     on_page_markdown = CombinedEvent(_locate_page, _reuse_conversion)
@@ -192,9 +182,8 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         if self.page_cache:
             log.info(f"{self.page_cache}; {self.search_cache}")
         _write_worksheets(self.activities, self.metadata, config, self.root, self.config)
-        write_downloads(
-            self.datasets, config.site_dir, self.root / ".cache" / "opentextbook" / "downloads"
-        )
+        downloads_cache = self.root / ".cache" / "opentextbook" / "downloads"
+        write_downloads(self.datasets, config.site_dir, downloads_cache)
         _write_whole_book(self.publisher, Path(config.site_dir), self.root)
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):

@@ -43,9 +43,7 @@ log = logging.getLogger("mkdocs.plugins.opentextbook")
 FORMAT = 1
 """Bumped when the shape of a stored entry changes."""
 
-READS_OTHER_FILES = frozenset(
-    {"pymdownx.snippets", "markdown_include.include", "mdx_include", "mdx_truly_sane_lists"}
-)
+READS_OTHER_FILES = frozenset({"pymdownx.snippets", "markdown_include.include", "mdx_include"})
 """Extensions whose output depends on files the key does not cover."""
 
 LIBRARIES = ("mkdocs", "markdown", "pymdown-extensions", "mkdocs-material", "pygments")

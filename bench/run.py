@@ -9,6 +9,7 @@ PDF, how many processes rendered PDFs, peak memory, and how the cost grows from 
 
     python bench/run.py            # full size (slow: thousands of PDFs on a cold build)
     python bench/run.py --quick    # small sizes, for CI (tests/test_benchmark.py)
+    python bench/run.py --edits    # also: rebuild after one page edit, then one activity edit
 
 Not a timed test: it reports, it does not assert. Builds run in ``bench/.work/`` (ignored by
 git), each in its own process (``bench/_build.py``) so its memory can be measured.
@@ -25,7 +26,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +49,8 @@ class BuildResult:
     pdf_parallelism: float
     ok: bool
     output: str
+    rendered: list[str] = field(default_factory=list)
+    """Site paths of the PDFs rendered, e.g. ``worksheets/packet-a4.pdf``."""
 
 
 @dataclass
@@ -61,6 +64,8 @@ class Size:
     ours_warm: BuildResult
     plain_cold: BuildResult
     plain_warm: BuildResult
+    edits: list[tuple[str, BuildResult, BuildResult]] = field(default_factory=list)
+    """``(what was edited, ours, plain)`` for each rebuild after an edit (``--edits``)."""
 
     @property
     def warm_ratio(self) -> float:
@@ -72,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, for CI")
     parser.add_argument("--work", type=Path, default=None, help="folder for the builds")
     parser.add_argument("--warm-runs", type=int, default=2, help="warm builds; median is shown")
+    parser.add_argument(
+        "--edits", action="store_true", help="then rebuild after a page edit and an activity edit"
+    )
     for name in FULL:
         parser.add_argument(f"--{name}", type=int, default=None, help=f"{name} in book (b)")
     args = parser.parse_args(argv)
@@ -80,10 +88,13 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-", dir=_work_root()))
     print(f"benchmark: sizes {sizes}, in {work}", flush=True)
     print("command: python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:]))
-    book = measure("(a) the book", make_book(work / "a"), args.warm_runs)
-    generated = measure("(b) generated", make_generated_book(work / "b", **sizes), args.warm_runs)
+    book = measure("(a) the book", make_book(work / "a"), args.warm_runs, args.edits)
+    generated = measure(
+        "(b) generated", make_generated_book(work / "b", **sizes), args.warm_runs, args.edits
+    )
     report([book, generated], os.cpu_count() or 1)
     failed = [r for s in (book, generated) for r in _results(s) if not r.ok]
+    failed += [r for s in (book, generated) for _, *runs in s.edits for r in runs if not r.ok]
     for result in failed:
         print("a build failed:\n" + result.output[-3000:], file=sys.stderr)
     return 1 if failed else 0
@@ -241,8 +252,9 @@ def _organisation(i: int) -> str:
 # --- measuring -----------------------------------------------------------------------------
 
 
-def measure(name: str, projects: dict[str, Path], warm_runs: int = 2) -> Size:
-    """A cold build, then ``warm_runs`` builds with nothing changed, ours and plain.
+def measure(name: str, projects: dict[str, Path], warm_runs: int = 2, edits: bool = False) -> Size:
+    """A cold build, then ``warm_runs`` builds with nothing changed, ours and plain; with
+    ``edits``, then a rebuild after each edit of :data:`EDITS` (made to both copies).
 
     The warm figure is the median run; its PDF count is the most any warm run rendered, so
     a re-render is never hidden by the median.
@@ -268,7 +280,70 @@ def measure(name: str, projects: dict[str, Path], warm_runs: int = 2) -> Size:
             p.read_text(encoding="utf-8") for p in (projects["ours"] / "docs").rglob("*.md")
         )
     )
-    return Size(name=name, pages=pages, activities=activities, **results)
+    size = Size(name=name, pages=pages, activities=activities, **results)
+    for label, edit in EDITS.items() if edits else ():
+        page = _edited_page(projects["ours"])
+        runs = []
+        for variant in ("ours", "plain"):
+            edit(projects[variant] / "docs" / page)
+            runs.append(run_build(projects[variant]))
+        print(f"  {name} edit ({label}, docs/{page.as_posix()}): {_edit_line(*runs)}", flush=True)
+        size.edits.append((f"{label}, docs/{page.as_posix()}", *runs))
+    return size
+
+
+def _edited_page(project: Path) -> Path:
+    """The page both edits change: the middle one of those holding activities."""
+    docs = project / "docs"
+    pages = sorted(p for p in docs.rglob("*.md") if _activity_lines(p.read_text("utf-8")))
+    return pages[len(pages) // 2].relative_to(docs)
+
+
+def _activity_lines(text: str) -> list[int]:
+    """Indexes of the lines opening an activity block (not examples in code fences)."""
+    found, fenced = [], False
+    for index, line in enumerate(text.splitlines()):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        elif not fenced and line.startswith("/// activity"):
+            found.append(index)
+    return found
+
+
+def _add_paragraph(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text + "\nA paragraph added for the benchmark.\n", encoding="utf-8")
+
+
+def _edit_activity(page: Path) -> None:
+    """Add a sentence to the instructions of the page's first activity."""
+    text = page.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    start = _activity_lines(text)[0]
+    blank = next(i for i in range(start, len(lines)) if not lines[i].strip())
+    lines.insert(blank + 1, "An instruction added for the benchmark.\n\n")
+    page.write_text("".join(lines), encoding="utf-8")
+
+
+EDITS = {"a paragraph added to a page": _add_paragraph, "one activity edited": _edit_activity}
+
+
+def _edit_line(ours: BuildResult, plain: BuildResult) -> str:
+    kinds: dict[str, int] = {}
+    for target in ours.rendered:
+        kinds[_pdf_kind(target)] = kinds.get(_pdf_kind(target), 0) + 1
+    rendered = ", ".join(f"{count} {kind}" for kind, count in kinds.items()) or "none"
+    return (
+        f"ours {ours.seconds:.2f} s ({ours.pdfs_rendered} PDFs rendered: {rendered}; "
+        f"peak {ours.peak_mb:.0f} MB), plain {plain.seconds:.2f} s"
+    )
+
+
+def _pdf_kind(target: str) -> str:
+    name = target.rsplit("/", 1)[-1]
+    if target.startswith("worksheets/"):
+        return "packet" if name.startswith(("packet-", "facilitator-")) else "worksheet"
+    return "whole book" if target.startswith("downloads/") else "PLN template"
 
 
 def run_build(project: Path) -> BuildResult:
@@ -301,7 +376,14 @@ def run_build(project: Path) -> BuildResult:
         pdf_parallelism=_parallelism(pdfs),
         ok=True,
         output=output,
+        rendered=[_site_path(p["target"]) for p in pdfs],
     )
+
+
+def _site_path(target: str) -> str:
+    """A rendered file's path in the site (PDFs are rendered into the cache's files/ folder)."""
+    path = target.replace("\\", "/")
+    return path.split("/files/", 1)[-1] if "/files/" in path else path.rsplit("/site/", 1)[-1]
 
 
 def _read_timings(path: Path) -> list[dict]:
@@ -341,6 +423,9 @@ def report(sizes: list[Size], cores: int) -> None:
             f"parallelism {cold.pdf_parallelism:.2f} of {cores} cores; "
             f"peak memory ours {cold.peak_mb:.0f} MB, plain {s.plain_cold.peak_mb:.0f} MB"
         )
+    for s in sizes:
+        for label, ours, plain in s.edits:
+            print(f"{s.name} edit ({label}): {_edit_line(ours, plain)}")
     small, large = sizes[0], sizes[-1]
     size_growth = large.pages / small.pages
     print(

@@ -1,4 +1,4 @@
-"""``bench/run.py --quick`` completes and prints every figure BENCHMARKS.md records.
+"""``bench/run.py --quick --edits`` completes and prints every figure BENCHMARKS.md records.
 
 Not a timed test: the figures depend on the machine. It checks the benchmark still runs
 against the current book and plugin, and that warm rebuilds render no PDF.
@@ -21,6 +21,7 @@ def test_quick_benchmark_prints_every_figure(tmp_path) -> None:
             "--quick",
             "--warm-runs",
             "1",
+            "--edits",
             "--work",
             str(tmp_path),
         ],
@@ -48,3 +49,13 @@ def test_quick_benchmark_prints_every_figure(tmp_path) -> None:
             rf"(?m)^{re.escape(name)}: .*peak memory ours \d+ MB, plain \d+ MB", output
         )
     assert re.search(r"(?m)^growth \(a\) -> \(b\): pages x\d", output), output
+    # An edit renders only what holds the edited text: a paragraph, the whole-book PDF; an
+    # activity, its own two worksheets, the four packets and the whole-book PDF.
+    for name in ("(a) the book", "(b) generated"):
+        prose = rf"(?m)^{re.escape(name)} edit \(a paragraph added to a page, docs/\S+\): "
+        assert re.search(prose + r"ours \d+\.\d+ s \(1 PDFs rendered: 1 whole book;", output)
+        activity = rf"(?m)^{re.escape(name)} edit \(one activity edited, docs/\S+\): ours "
+        activity += (
+            r"\d+\.\d+ s \(7 PDFs rendered: (?=.*4 packet)(?=.*2 worksheet)(?=.*1 whole book)"
+        )
+        assert re.search(activity, output), output

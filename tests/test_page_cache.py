@@ -31,6 +31,14 @@ def _build(project: Path, *args: str) -> tuple[int, str, tuple[int, int, int] | 
     return result.returncode, output, counts
 
 
+def _edit_config(project: Path, old: str, new: str) -> None:
+    """Replace ``old`` (which must be there) with ``new`` in the project's mkdocs.yml."""
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert old in text, f"mkdocs.yml has no {old!r}"
+    config.write_text(text.replace(old, new), encoding="utf-8")
+
+
 def _site_files(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
 
@@ -124,10 +132,7 @@ def test_warnings_come_back_from_the_cache_and_still_fail_strict(tmp_path: Path)
 
 def test_cache_false_converts_every_page(tmp_path: Path) -> None:
     project = copy_project(tmp_path)
-    config = project / "mkdocs.yml"
-    text = config.read_text(encoding="utf-8")
-    option = "  - opentextbook:\n      cache: false\n"
-    config.write_text(text.replace("  - opentextbook:\n", option), encoding="utf-8")
+    _edit_config(project, "  - opentextbook:\n", "  - opentextbook:\n      cache: false\n")
     for _ in range(2):
         code, output, counts = _build(project)
         assert code == 0, output
@@ -178,10 +183,8 @@ def test_search_cache_leaves_other_search_plugins_alone(tmp_path: Path) -> None:
 
 def test_page_cache_is_off_with_extensions_that_read_other_files(tmp_path: Path) -> None:
     project = copy_project(tmp_path)
-    config = project / "mkdocs.yml"
-    text = config.read_text(encoding="utf-8")
-    snippets = "  - pymdownx.superfences\n  - pymdownx.snippets\n"
-    config.write_text(text.replace("  - pymdownx.superfences\n", snippets), encoding="utf-8")
+    fences = "  - pymdownx.superfences\n"
+    _edit_config(project, fences, fences + "  - pymdownx.snippets\n")
     code, output, counts = _build(project)
     assert code == 0, output
     assert "page cache off: pymdownx.snippets reads other files" in output

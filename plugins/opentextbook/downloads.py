@@ -71,12 +71,12 @@ def write_downloads(
     written = []
     for name, dataset in datasets.items():
         paths = download_paths(name)
+        digest = content_digest(dataset.digest, code_digest("downloads.py", "tables.py"))
         for fmt, render in (("csv", to_csv), ("json", to_json)):
             target = Path(site_dir) / paths[fmt]
             if cache is None:
                 write_text(target, render(dataset))
             else:
-                digest = content_digest(dataset.digest, code_digest("downloads.py", "tables.py"))
                 if not cache.fresh(paths[fmt], digest):
                     write_text(cache.path(paths[fmt]), render(dataset))
                     cache.store(paths[fmt], digest)

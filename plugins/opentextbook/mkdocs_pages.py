@@ -31,12 +31,12 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from mkdocs.structure.toc import AnchorLink, get_toc
+from mkdocs.structure.toc import get_toc
 
 from opentextbook.activities import Activity, ActivityRegistry
 from opentextbook.cache import library_versions
 from opentextbook.errors import SourceError
-from opentextbook.keyedcache import PACKAGE, digest, prune, read_json, write_json
+from opentextbook.keyedcache import PACKAGE, code_digest, digest, prune, read_json, write_json
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")
 
@@ -103,7 +103,7 @@ class PageRenderCache:
         entry = {
             "format": FORMAT,
             "content": page.content,
-            "toc": [_token(item) for item in page.toc],
+            "toc": toc_tokens(page.toc),
             "title": page._title_from_render,
             "anchors": sorted(page.present_anchor_ids or ()),
             "links_to_anchors": None
@@ -122,10 +122,9 @@ class PageRenderCache:
         page.present_anchor_ids = set(entry["anchors"])
         links = entry["links_to_anchors"]
         if links is not None:
+            targets = {src: files.get_file_from_path(src) for src in links}
             page.links_to_anchors = {
-                files.get_file_from_path(src): anchors
-                for src, anchors in links.items()
-                if files.get_file_from_path(src) is not None
+                targets[src]: anchors for src, anchors in links.items() if targets[src] is not None
             }
         self.registry.begin_page(path)
         for data in entry["activities"]:
@@ -137,14 +136,12 @@ class PageRenderCache:
             logging.getLogger(name).log(levelno, "%s", message)
 
 
-def _token(item: AnchorLink) -> dict[str, Any]:
-    """A table-of-contents entry as the token ``get_toc`` builds it from."""
-    return {
-        "level": item.level,
-        "id": item.id,
-        "name": item.title,
-        "children": [_token(child) for child in item.children],
-    }
+def toc_tokens(items) -> list[dict[str, Any]]:
+    """A table of contents (``page.toc``) as the tokens ``get_toc`` builds it from."""
+    return [
+        {"level": i.level, "id": i.id, "name": i.title, "children": toc_tokens(i.children)}
+        for i in items
+    ]
 
 
 @contextlib.contextmanager
@@ -221,9 +218,7 @@ def _plain(value: Any) -> Any:
 def _package_digest() -> str:
     """This package's code and templates (not its stylesheets and scripts)."""
     paths = sorted(p for p in PACKAGE.rglob("*") if p.is_file() and _decides_html(p))
-    return digest(
-        *[part for p in paths for part in (p.relative_to(PACKAGE).as_posix(), p.read_bytes())]
-    )
+    return code_digest(*[p.relative_to(PACKAGE).as_posix() for p in paths])
 
 
 def _decides_html(path: Path) -> bool:

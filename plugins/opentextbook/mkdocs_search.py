@@ -18,10 +18,10 @@ import functools
 import json
 import logging
 from pathlib import Path
-from typing import Any
 
 from opentextbook.cache import library_versions
 from opentextbook.keyedcache import digest, prune, read_json, write_json
+from opentextbook.mkdocs_pages import toc_tokens
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")
 
@@ -78,13 +78,9 @@ def _page_key(page) -> str:
         page.url,
         str(page.title),
         json.dumps(meta, sort_keys=True, default=str),
-        [_toc(item) for item in page.toc],
+        toc_tokens(page.toc),
         page.content or "",
     )
-
-
-def _toc(item: Any) -> list:
-    return [item.id, item.title, item.level, [_toc(child) for child in item.children]]
 
 
 @functools.cache

@@ -76,6 +76,8 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         self.metadata: BookMetadata | None = None
         self.datasets: dict[str, Dataset] = {}
         self.root = Path.cwd()
+        self.cache_dir = self.root / ".cache" / "opentextbook"
+        """Where every cache of the build lives, one folder per kind of output."""
         self.publisher: BookPublisher | None = None
         self.activities = ActivityRegistry()
         self.page_cache: PageRenderCache | None = None
@@ -86,7 +88,7 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         self.root = Path(config.config_file_path).parent
         self.metadata = _or_plugin_error(load_metadata, self.root / self.config.metadata)
         config.extra["book"] = self.metadata.as_dict()
-        cache = self.root / ".cache" / "opentextbook"
+        self.cache_dir = cache = self.root / ".cache" / "opentextbook"
         data_dir = self.root / self.config.data_dir
         self.datasets = _or_plugin_error(load_datasets, data_dir, None, cache / "data")
         config.extra["data"] = {name: data.records for name, data in self.datasets.items()}
@@ -116,16 +118,15 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
             _add_package_asset(files, config, asset, f"{ASSET_PREFIX}/{Path(asset).name}")
         for asset in DATATABLE_ASSETS:
             _add_package_asset(files, config, asset, f"{ASSET_PREFIX}/{Path(asset).name}")
-        _add_pln_files(files, config, self.metadata, self.root, self.config.data_dir)
+        data_dir = self.root / self.config.data_dir
+        _add_pln_files(files, config, self.metadata, data_dir, self.cache_dir / "pln")
         _add_publishing_files(files, config, self.publisher)
         return files
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
         self.page_count = len(files.documentation_pages())
         # Compiled theme templates are kept between builds (Jinja checks each source's hash).
-        env.bytecode_cache = jinja_bytecode_cache(
-            self.root / ".cache" / "opentextbook" / "jinja" / "theme"
-        )
+        env.bytecode_cache = jinja_bytecode_cache(self.cache_dir / "jinja" / "theme")
         return env
 
     def on_nav(self, nav, *, config: MkDocsConfig, files: Files):
@@ -181,10 +182,9 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
             self.search_cache.prune()
         if self.page_cache:
             log.info(f"{self.page_cache}; {self.search_cache}")
-        _write_worksheets(self.activities, self.metadata, config, self.root, self.config)
-        downloads_cache = self.root / ".cache" / "opentextbook" / "downloads"
-        write_downloads(self.datasets, config.site_dir, downloads_cache)
-        _write_whole_book(self.publisher, Path(config.site_dir), self.root)
+        _write_worksheets(self.activities, self.metadata, config, self.cache_dir, self.config)
+        write_downloads(self.datasets, config.site_dir, self.cache_dir / "downloads")
+        _write_whole_book(self.publisher, Path(config.site_dir), self.cache_dir)
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         server.watch(str(self.root / self.config.data_dir))
@@ -242,14 +242,14 @@ def _bind_activities(config: MkDocsConfig, pdf: bool) -> ActivityRegistry:
     return registry
 
 
-def _write_worksheets(registry, metadata, config: MkDocsConfig, root: Path, options) -> None:
+def _write_worksheets(registry, metadata, config: MkDocsConfig, cache: Path, options) -> None:
     """Worksheet pages, PDFs and packets, cached in ``.cache/opentextbook/worksheets``."""
     _or_plugin_error(
         lambda: build_worksheets(
             registry,
             metadata,
             config.site_dir,
-            root / ".cache" / "opentextbook" / "worksheets",
+            cache / "worksheets",
             site_url=config.site_url or "",
             pdf=options.worksheet_pdfs,
         )
@@ -263,11 +263,10 @@ def _add_theme_dir(config: MkDocsConfig, path: Path) -> None:
 
 
 def _add_pln_files(
-    files: Files, config: MkDocsConfig, metadata: BookMetadata, root: Path, data_dir: str
+    files: Files, config: MkDocsConfig, metadata: BookMetadata, data_dir: Path, cache: Path
 ) -> None:
     """PLN templates (made in the output cache, copied by MkDocs) and the builder's assets."""
-    cache = root / ".cache" / "opentextbook" / "pln"
-    for item in _or_plugin_error(write_pln_downloads, metadata, root / data_dir, cache):
+    for item in _or_plugin_error(write_pln_downloads, metadata, data_dir, cache):
         dest = f"{PLN_DOWNLOADS_DIR}/{item.name}"
         files.append(File.generated(config, dest, abs_src_path=str(item.path)))
     script = geometry_script(metadata)
@@ -318,8 +317,8 @@ def _add_publishing_files(files: Files, config: MkDocsConfig, publisher: BookPub
         )
 
 
-def _write_whole_book(publisher: BookPublisher, site_dir: Path, root: Path) -> None:
-    cache = OutputCache(root / ".cache" / "opentextbook" / "publishing")
+def _write_whole_book(publisher: BookPublisher, site_dir: Path, cache_dir: Path) -> None:
+    cache = OutputCache(cache_dir / "publishing")
     _or_plugin_error(publisher.write_downloads, site_dir, cache)
     publisher.write_offline_zip(site_dir, cache)
     cache.save(prune=True)

@@ -12,17 +12,16 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from opentextbook.errors import did_you_mean
 from opentextbook.keyedcache import code_digest, digest, read_json, write_json
 from opentextbook.schema import KIND_DESCRIPTIONS, NOTE_FIELDS, SCHEMAS, DatasetSchema, Field
+from opentextbook.urls import UnsafeUrl, check_url
 from opentextbook.yamlsource import MAX_BYTES, KeyPath, YamlDocument, display_path, load_yaml
 
 Record = dict[str, Any]
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_URL_SCHEMES = ("http", "https", "mailto")
 
 
 @dataclass
@@ -179,13 +178,10 @@ def _clean_id(spec: Field, value: Any) -> str:
 
 def _clean_url(spec: Field, value: Any) -> str:
     text = _clean_text(spec, value)
-    parts = urlsplit(text)
-    if parts.scheme.lower() not in _URL_SCHEMES or not (parts.netloc or parts.scheme == "mailto"):
-        raise _Invalid(
-            f"must be an http(s) or mailto address, not '{text}'",
-            fix="write the full address, e.g. 'https://www.example.org'",
-        )
-    return text
+    try:
+        return check_url(text)
+    except UnsafeUrl as error:
+        raise _Invalid(str(error), fix=error.fix) from None
 
 
 def _clean_choice(spec: Field, value: Any) -> str:

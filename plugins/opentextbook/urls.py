@@ -1,0 +1,51 @@
+"""The one rule for addresses: every URL the toolchain writes is http(s) or mailto.
+
+Every URL field anywhere (data sets, ``data/book.yml``, front matter, activity options, the
+environment) is checked with :func:`check_url` when it is read, and templates that print a URL
+pass it through :func:`safe_url`, so a ``javascript:`` or ``data:`` address can never become a
+link, whatever path it took.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+ALLOWED_SCHEMES = ("http", "https", "mailto")
+URL_FIX = "write the full address, e.g. 'https://www.example.org' or 'mailto:name@example.org'"
+
+
+class UnsafeUrl(ValueError):
+    """A value that is not an http(s) or mailto address; ``fix`` says what to write."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(f"must be an http(s) or mailto address, not '{text}'")
+        self.text = text
+        self.fix = URL_FIX
+
+
+def is_safe_url(text: object) -> bool:
+    """Whether ``text`` is an absolute http(s) address with a host, or a mailto address."""
+    if not isinstance(text, str) or not text or text != text.strip():
+        return False
+    if any(ord(char) < 0x20 or char in '<>"\\`' or ord(char) == 0x7F for char in text):
+        return False
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    scheme = parts.scheme.lower()
+    if scheme == "mailto":
+        return bool(parts.path)
+    return scheme in ("http", "https") and bool(parts.netloc)
+
+
+def check_url(text: str) -> str:
+    """Return ``text`` if it is a safe address, else raise :class:`UnsafeUrl`."""
+    if not is_safe_url(text):
+        raise UnsafeUrl(text)
+    return text
+
+
+def safe_url(text: object) -> str | None:
+    """``text`` if it is a safe address, else ``None``: for templates, as a last guard."""
+    return text if is_safe_url(text) else None

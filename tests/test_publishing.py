@@ -199,6 +199,16 @@ def test_downloads_page_links_the_whole_book_files(built_site: Build) -> None:
         assert (built_site.site / path).stat().st_size > 5000, path
 
 
+def test_downloads_page_lists_each_whole_book_file_as_its_own_item(built_site: Build) -> None:
+    # Regression: the items were once joined into one bullet by a literal ".- ".
+    root = lxml_html.fromstring((built_site.site / DOWNLOADS).read_bytes())
+    items = root.xpath("//article//li[a[contains(@href, 'downloads/')]]")
+    linked = [urljoin(DOWNLOADS, item.xpath("a/@href")[0]) for item in items]
+    assert [path for path in linked if path in BOOK_FILES] == list(BOOK_FILES)
+    for item in items:
+        assert len(item.xpath("a")) == 1 and ".- " not in item.text_content()
+
+
 def test_whole_book_files_have_their_formats(built_site: Build) -> None:
     pdf, epub, offline = (built_site.site / path for path in BOOK_FILES)
     assert pdf.read_bytes().startswith(b"%PDF-")

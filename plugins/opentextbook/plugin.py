@@ -35,6 +35,7 @@ from opentextbook.pln import (
     write_pln_downloads,
 )
 from opentextbook.publishing.bookpages import BookPage
+from opentextbook.publishing.pagehtml import name_search_dialog
 from opentextbook.publishing.publisher import BookPublisher
 from opentextbook.templating import jinja_bytecode_cache, use_bytecode_cache
 from opentextbook.worksheets import build_worksheets
@@ -44,6 +45,7 @@ log = get_plugin_logger(__name__)
 PACKAGE_DIR = Path(__file__).parent
 DATATABLE_EXTENSION = "opentextbook.markdown.datatable"
 ASSET_PREFIX = "assets/opentextbook"
+SEARCH_DIALOG_LABEL = "Search this book"
 
 
 class OpenTextbookConfig(base.Config):
@@ -143,6 +145,9 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         context["opentextbook_head"] = self.publisher.head("", config.site_name, None)
         return context
 
+    def on_post_template(self, output: str, *, template_name: str, config: MkDocsConfig) -> str:
+        return name_search_dialog(output, SEARCH_DIALOG_LABEL)  # 404.html
+
     def on_page_context(self, context, *, page, config: MkDocsConfig, nav):
         src, order = page.file.src_uri, [item.file.src_uri for item in nav.pages]
         context["opentextbook_head"] = self.publisher.head(src, page.title, page.canonical_url)
@@ -151,6 +156,7 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         return context
 
     def on_post_page(self, output: str, *, page, config: MkDocsConfig) -> str:
+        output = name_search_dialog(output, SEARCH_DIALOG_LABEL)
         if page.meta.get("pln_builder"):  # the builder's scripts load on its page only
             output = add_builder_assets(output, get_relative_url(ASSET_PREFIX, page.url))
         return output

@@ -19,7 +19,30 @@
     });
   }
 
+  // A visible, announced hint while a table is wider than its frame ("Scroll sideways to see
+  // all 8 columns"); it goes away when the window is wide enough to show the whole table.
+  function watchWidth(frame) {
+    var table = frame.querySelector("table");
+    if (!table || frame.dataset.otbWatched) return;
+    frame.dataset.otbWatched = "yes";
+    var hint = document.createElement("p");
+    hint.className = "otb-datatable__hint";
+    var columns = table.querySelectorAll("thead th").length;
+    hint.textContent = "Scroll the table sideways to see all " + columns + " columns.";
+    frame.insertAdjacentElement("beforebegin", hint);
+    function update() {
+      hint.hidden = frame.scrollWidth <= frame.clientWidth + 1;
+    }
+    update();
+    if (typeof ResizeObserver !== "undefined") {
+      new ResizeObserver(update).observe(frame);
+    } else {
+      window.addEventListener("resize", update);
+    }
+  }
+
   function enhanceAll() {
+    document.querySelectorAll(".otb-datatable__scroll").forEach(watchWidth);
     if (typeof Tablesort === "undefined") return;
     document.querySelectorAll("table[data-otb-sortable]").forEach(enhance);
   }

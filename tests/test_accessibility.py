@@ -172,11 +172,10 @@ def test_printed_chapter_keeps_every_table_column(browser, served_site, built_si
     checked = 0
     try:
         for page_path in site_pages(built_site.site):
-            html = (
-                built_site.site
-                / (page_path or ".")
-                / ("" if page_path.endswith(".html") else "index.html")
-            ).read_text(encoding="utf-8")
+            file = built_site.site / page_path
+            if not page_path.endswith(".html"):  # a folder's index.html
+                file = file / "index.html"
+            html = file.read_text(encoding="utf-8")
             if 'class="otb-datatable__table"' not in html:
                 continue
             page = open_page(context, served_site, page_path)

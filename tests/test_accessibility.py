@@ -290,3 +290,53 @@ def test_table_without_caption_paragraph_still_gets_scopes() -> None:
     html = convert_table("A paragraph.\n\n" + TABLE)
     assert "<caption>" not in html and "<p>A paragraph.</p>" in html
     assert html.count('scope="col"') == 2
+
+
+@pytest.fixture
+def served_elsewhere(built_site, tmp_path):
+    """``built_site`` served under ``/elsewhere/`` (not site_url's path), with its 404.html
+    answering every missing address, as GitHub Pages does for a fork published at its own path."""
+    import functools
+    import http.server
+    import threading
+
+    (tmp_path / "elsewhere").symlink_to(built_site.site, target_is_directory=True)
+    not_found = (built_site.site / "404.html").read_bytes()
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+        def send_error(self, code, message=None, explain=None) -> None:
+            if code != 404:
+                return super().send_error(code, message, explain)
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(not_found)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(not_found)
+
+    handler = functools.partial(Handler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/elsewhere/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_404_page_is_styled_wherever_the_book_is_served(browser, served_elsewhere) -> None:
+    context = browser.new_context(viewport=VIEWPORTS["desktop"])
+    try:
+        page = context.new_page()
+        response = page.goto(served_elsewhere + "no/such/page.html", wait_until="load")
+        assert response is not None and response.status == 404
+        page.wait_for_function(
+            """() => getComputedStyle(document.documentElement)
+                .getPropertyValue('--otb-styles').trim() === '1'""",
+            timeout=5000,
+        )
+        home = page.locator("a.md-header__button.md-logo").first.evaluate("a => a.href")
+        assert home == served_elsewhere + "index.html"
+    finally:
+        context.close()

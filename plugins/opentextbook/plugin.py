@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from mkdocs.config import base
 from mkdocs.config import config_options as opt
@@ -35,7 +36,7 @@ from opentextbook.pln import (
     write_pln_downloads,
 )
 from opentextbook.publishing.bookpages import BookPage
-from opentextbook.publishing.pagehtml import name_search_dialog
+from opentextbook.publishing.pagehtml import name_search_dialog, relocatable_404
 from opentextbook.publishing.publisher import BookPublisher
 from opentextbook.templating import jinja_bytecode_cache, use_bytecode_cache
 from opentextbook.worksheets import build_worksheets
@@ -146,7 +147,10 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         return context
 
     def on_post_template(self, output: str, *, template_name: str, config: MkDocsConfig) -> str:
-        return name_search_dialog(output, SEARCH_DIALOG_LABEL)  # 404.html
+        output = name_search_dialog(output, SEARCH_DIALOG_LABEL)
+        if template_name == "404.html":
+            output = relocatable_404(output, urlsplit(config.site_url or "").path or "/")
+        return output
 
     def on_page_context(self, context, *, page, config: MkDocsConfig, nav):
         src, order = page.file.src_uri, [item.file.src_uri for item in nav.pages]

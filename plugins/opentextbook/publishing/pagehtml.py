@@ -5,6 +5,10 @@ Material's search box is a ``role="dialog"`` without an accessible name (axe-cor
 ``partials/search.html`` to add one attribute would freeze a copy of its markup in this project,
 so the name is added to the rendered page instead; a test runs every axe-core rule on every page
 and fails if Material's markup changes so that this no longer applies.
+
+``404.html`` is served for a missing address at any depth, so MkDocs writes its links from the
+site's root (``/book/assets/…``), which breaks as soon as the book is served from another path.
+:func:`relocatable_404` makes them relative to a ``<base>`` that a small script can move.
 """
 
 from __future__ import annotations
@@ -13,9 +17,21 @@ import re
 
 from markupsafe import escape
 
+from opentextbook import templating
+
 _SEARCH_DIALOG = re.compile(r'(<div class="md-search"[^>]*\brole="dialog")(?![^>]*aria-label)')
 
 
 def name_search_dialog(html: str, label: str) -> str:
     """Give the theme's search dialog an accessible name (``aria-label``)."""
     return _SEARCH_DIALOG.sub(lambda m: f'{m[1]} aria-label="{escape(label)}"', html, count=1)
+
+
+def relocatable_404(html: str, base_path: str) -> str:
+    """``404.html`` whose own links follow a ``<base>``, moved when served from elsewhere."""
+    if not base_path.startswith("/") or not base_path.endswith("/") or base_path == "/":
+        return html  # served from the host's root: root-relative links work from any depth
+    root_relative = re.compile(r'((?:href|src)=")' + re.escape(base_path))
+    html = root_relative.sub(r"\1", html)
+    head = templating.render_template("publishing/relocate-404.html", base=base_path).strip()
+    return html.replace("<head>", "<head>\n" + head, 1)

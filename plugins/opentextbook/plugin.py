@@ -32,6 +32,7 @@ from opentextbook.pln import (
     PLN_DOWNLOADS_DIR,
     add_builder_assets,
     geometry_script,
+    storage_key,
     write_pln_downloads,
 )
 from opentextbook.publishing.bookpages import BookPage
@@ -152,7 +153,8 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
 
     def on_post_page(self, output: str, *, page, config: MkDocsConfig) -> str:
         if page.meta.get("pln_builder"):  # the builder's scripts load on its page only
-            output = add_builder_assets(output, get_relative_url(ASSET_PREFIX, page.url))
+            key = storage_key(self.metadata, config.site_url)
+            output = add_builder_assets(output, get_relative_url(ASSET_PREFIX, page.url), key)
         return output
 
     @event_priority(50)  # before mkdocs-macros: blocks find their lines in the source

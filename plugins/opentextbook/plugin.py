@@ -277,7 +277,12 @@ def _add_pln_files(
     _add_package_asset(files, config, "js/pln-builder.js", f"{ASSET_PREFIX}/pln-builder.js")
 
 
-PUBLISHING_ASSETS = ("js/copy.js", "css/publishing.css", "js/vendor/iframe-worker-shim.js")
+PUBLISHING_ASSETS = (
+    "js/copy.js",
+    "css/publishing.css",
+    "js/vendor/iframe-worker-shim.js",
+    "js/vendor/iframe-worker.LICENSE.txt",  # MIT: the notice travels with the vendored copy
+)
 
 
 def _set_up_publishing(config: MkDocsConfig, metadata, options) -> BookPublisher:

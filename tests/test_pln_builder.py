@@ -264,13 +264,16 @@ def test_filled_builder_has_no_axe_violations(context, served_site, scheme):
     open_builder(page, served_site)
     add_five(page)
     add(page, "", "people", "close")  # shows the error message too
+    assert axe_violations(page) == []
+
+
+def axe_violations(page) -> list[str]:
     page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(
+    return page.evaluate(
         """() => axe.run(document, {runOnly: {type: 'tag',
             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
             .then(r => r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target).join(' ')))"""
     )
-    assert violations == []
 
 
 def test_works_offline_opened_from_disk(context, built_site):
@@ -459,3 +462,16 @@ def test_characters_xml_forbids_never_reach_the_exported_svg(builder, tmp_path):
     assert not re.search("[\ufffe\uffff\x00-\x08]", raw.decode("utf-8"))
     saved = json.loads(stored_map(builder))
     assert "U+FFFE \ufffd" in [s["name"] for s in saved["sources"]]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_notices_have_no_axe_violations(context, served_site, scheme):
+    page = context.new_page()
+    page.emulate_media(color_scheme=scheme)
+    open_builder(page, served_site)
+    store(page, KEY, "{broken")
+    reopen(page)
+    page.evaluate(FULL_STORAGE)
+    add(page, "Maha Bali", "people", "close")
+    assert page.is_visible("#pln-backup-notice") and page.is_visible("#pln-save-notice")
+    assert axe_violations(page) == []

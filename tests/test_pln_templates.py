@@ -250,7 +250,7 @@ def test_builder_geometry_is_the_templates_geometry(built_site, metadata) -> Non
 
 def test_builder_scripts_load_on_the_builder_page_only(built_site) -> None:
     page = built_site.page("pln-builder.html")
-    assert '<script src="assets/opentextbook/pln-builder.js">' in page
+    assert '<script src="assets/opentextbook/pln-builder.js" data-storage-key=' in page
     assert '<link rel="stylesheet" href="assets/opentextbook/pln.css">' in page
     assert "pln-builder.js" not in built_site.page("index.html")
 

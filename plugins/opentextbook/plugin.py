@@ -33,6 +33,7 @@ from opentextbook.pln import (
     PLN_DOWNLOADS_DIR,
     add_builder_assets,
     geometry_script,
+    storage_key,
     write_pln_downloads,
 )
 from opentextbook.publishing.bookpages import BookPage
@@ -162,7 +163,8 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
     def on_post_page(self, output: str, *, page, config: MkDocsConfig) -> str:
         output = name_search_dialog(output, SEARCH_DIALOG_LABEL)
         if page.meta.get("pln_builder"):  # the builder's scripts load on its page only
-            output = add_builder_assets(output, get_relative_url(ASSET_PREFIX, page.url))
+            key = storage_key(self.metadata, config.site_url)
+            output = add_builder_assets(output, get_relative_url(ASSET_PREFIX, page.url), key)
         return output
 
     @event_priority(50)  # before mkdocs-macros: blocks find their lines in the source
@@ -285,7 +287,12 @@ def _add_pln_files(
     _add_package_asset(files, config, "js/pln-builder.js", f"{ASSET_PREFIX}/pln-builder.js")
 
 
-PUBLISHING_ASSETS = ("js/copy.js", "css/publishing.css", "js/vendor/iframe-worker-shim.js")
+PUBLISHING_ASSETS = (
+    "js/copy.js",
+    "css/publishing.css",
+    "js/vendor/iframe-worker-shim.js",
+    "js/vendor/iframe-worker.LICENSE.txt",  # MIT: the notice travels with the vendored copy
+)
 
 
 def _set_up_publishing(config: MkDocsConfig, metadata, options) -> BookPublisher:

@@ -8,7 +8,12 @@ geometry the builder page draws with, so the paper and browser maps look alike.
 
 from __future__ import annotations
 
-from opentextbook.pln.builder import BUILDER_ASSETS, add_builder_assets, geometry_script
+from opentextbook.pln.builder import (
+    BUILDER_ASSETS,
+    add_builder_assets,
+    geometry_script,
+    storage_key,
+)
 from opentextbook.pln.downloads import PLN_DOWNLOADS_DIR, Download, write_pln_downloads
 
 __all__ = [
@@ -17,5 +22,6 @@ __all__ = [
     "Download",
     "add_builder_assets",
     "geometry_script",
+    "storage_key",
     "write_pln_downloads",
 ]

@@ -9,6 +9,7 @@ copied by hand into the JavaScript.
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 from opentextbook.metadata import BookMetadata
 from opentextbook.pln import geometry as geo
@@ -17,6 +18,19 @@ from opentextbook.pln.svgmap import HEIGHT, WIDTH, base_svg
 
 BUILDER_ASSETS = ("pln.css", "pln-geometry.js", "pln-builder.js")
 """The builder page's own files, under the plugin's asset folder in the site."""
+
+STORAGE_KEY_PREFIX = "opentextbook.pln-builder.v1"
+"""The key every book shared before keys were per book; the script adopts a map saved there."""
+
+
+def storage_key(metadata: BookMetadata, site_url: str | None) -> str:
+    """The browser storage key of this book's map: two books on one host keep separate maps.
+
+    Browsers share local storage per origin (and every ``file://`` page shares one), so the key
+    names the book by the path of its ``site_url`` and its title.
+    """
+    path = urlsplit(site_url or "").path.rstrip("/") + "/"
+    return f"{STORAGE_KEY_PREFIX}:{path}:{metadata.title}"
 
 
 def builder_geometry(metadata: BookMetadata) -> dict:
@@ -40,14 +54,15 @@ def geometry_script(metadata: BookMetadata) -> str:
     return f"window.OPENTEXTBOOK_PLN_GEOMETRY = {safe};\n"
 
 
-def add_builder_assets(html: str, asset_url: str) -> str:
+def add_builder_assets(html: str, asset_url: str, key: str) -> str:
     """Add the builder's stylesheet to ``<head>`` and its scripts before ``</body>``.
 
     ``asset_url`` is the asset folder relative to the page, so the site works under a
-    sub-path and opened from disk.
+    sub-path and opened from disk; ``key`` (from :func:`storage_key`) goes into the script's
+    ``data-storage-key`` attribute, escaped by the template.
     """
     head = render("builder-head.html.j2", base=asset_url)
-    scripts = render("builder-scripts.html.j2", base=asset_url)
+    scripts = render("builder-scripts.html.j2", base=asset_url, storage_key=key)
     before_head, _, after_head = html.partition("</head>")
     before_body, _, after_body = after_head.rpartition("</body>")
     return f"{before_head}{head}</head>{before_body}{scripts}</body>{after_body}"

@@ -8,6 +8,7 @@ page), after the build (PDF and EPUB), and last of all (the offline zip).
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 import re
 from collections.abc import Callable
@@ -126,7 +127,8 @@ class BookPublisher:
 
 _VERSIONS = {
     ".pdf": library_versions("weasyprint", "pydyf"),
-    ".epub": library_versions("ebooklib", "lxml"),
+    # The EPUB's time comes from SOURCE_DATE_EPOCH when the book has no date.
+    ".epub": library_versions("lxml") + os.environ.get("SOURCE_DATE_EPOCH", ""),
 }
 
 

@@ -5,13 +5,22 @@
  * pln-geometry.js, written at build time from opentextbook/pln/geometry.py and svgmap.py, so
  * the live map matches the printable templates. Data stays in this browser (localStorage) and
  * is never sent anywhere. Names are only ever set with textContent or setAttribute.
+ *
+ * A map is never lost without a word: each book saves under its own key (the build writes it
+ * into data-storage-key of this script); a saved map it cannot fully read is copied to a backup
+ * key and offered for download before anything overwrites it; a failed save keeps a notice on
+ * screen until a later save succeeds.
  */
 (function () {
   "use strict";
 
   var GEOMETRY = window.OPENTEXTBOOK_PLN_GEOMETRY;
   var SVG_NS = "http://www.w3.org/2000/svg";
-  var STORAGE_KEY = "opentextbook.pln-builder.v1";
+  /* The one key every book used before keys were per book; the first book opened adopts it. */
+  var LEGACY_KEY = "opentextbook.pln-builder.v1";
+  var SCRIPT = document.currentScript;
+  var STORAGE_KEY = (SCRIPT && SCRIPT.getAttribute("data-storage-key")) || LEGACY_KEY;
+  var BACKUP_KEY = STORAGE_KEY + ".unreadable";
   var FORMAT = "opentextbook-pln";
   var VERSION = 1;
   var MAX_SOURCES = 200;
@@ -29,6 +38,11 @@
   var editingId = null;
   var nextId = 1;
   var el = {};
+  /* Saved maps that could not be read, kept until the reader downloads or discards them. */
+  var backups = [];
+  /* True while an unreadable saved map exists only here: saving would overwrite it. */
+  var backupNotStored = false;
+  var unsaved = false;
 
   function byId(id) {
     return document.getElementById(id);
@@ -44,11 +58,20 @@
     return GEOMETRY.rings.filter(function (r) { return r.id === id; })[0];
   }
 
-  function cleanName(value) {
-    return typeof value === "string" ? value.replace(/[\u0000-\u001f\u007f]/g, " ").trim() : "";
+  /* Characters XML 1.0 does not allow: C0 controls but tab, newline and carriage return,
+   * U+FFFE, U+FFFF and (the "u" flag makes the range match only these) lone surrogates. One of
+   * them in a name would make the exported SVG unreadable, so each becomes U+FFFD. */
+  var NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/gu;
+
+  function xmlSafe(text) {
+    return text.replace(NOT_XML, "\uFFFD");
   }
 
-  /* Validate a list of sources from storage or an imported file; throw a readable Error. */
+  function cleanName(value) {
+    return typeof value === "string" ? xmlSafe(value.replace(/[\u0000-\u001f\u007f]/g, " ")).trim() : "";
+  }
+
+  /* Validate a list of sources from an imported file; throw a readable Error. */
   function validateSources(list) {
     if (!Array.isArray(list)) {
       throw new Error("\"sources\" must be a list.");
@@ -56,28 +79,30 @@
     if (list.length > MAX_SOURCES) {
       throw new Error("a map can hold at most " + MAX_SOURCES + " sources.");
     }
-    return list.map(function (item, index) {
-      var where = "source " + (index + 1) + ": ";
-      if (!item || typeof item !== "object" || Array.isArray(item)) {
-        throw new Error(where + "must be an object with name, group and closeness.");
+    return list.map(validateSource);
+  }
+
+  function validateSource(item, index) {
+    var where = "source " + (index + 1) + ": ";
+    if (!item || typeof item !== "object" || Array.isArray(item)) {
+      throw new Error(where + "must be an object with name, group and closeness.");
+    }
+    Object.keys(item).forEach(function (key) {
+      if (["name", "group", "closeness"].indexOf(key) < 0) {
+        throw new Error(where + "unknown field \"" + key.slice(0, 40) + "\".");
       }
-      Object.keys(item).forEach(function (key) {
-        if (["name", "group", "closeness"].indexOf(key) < 0) {
-          throw new Error(where + "unknown field \"" + key.slice(0, 40) + "\".");
-        }
-      });
-      var name = cleanName(item.name);
-      if (!name || name.length > MAX_NAME) {
-        throw new Error(where + "name must be text of 1 to " + MAX_NAME + " characters.");
-      }
-      if (typeof item.group !== "string" || !sectorById(item.group)) {
-        throw new Error(where + "group must be one of " + idsOf(GEOMETRY.sectors) + ".");
-      }
-      if (typeof item.closeness !== "string" || !ringById(item.closeness)) {
-        throw new Error(where + "closeness must be one of " + idsOf(GEOMETRY.rings) + ".");
-      }
-      return { name: name, group: item.group, closeness: item.closeness };
     });
+    var name = cleanName(item.name);
+    if (!name || name.length > MAX_NAME) {
+      throw new Error(where + "name must be text of 1 to " + MAX_NAME + " characters.");
+    }
+    if (typeof item.group !== "string" || !sectorById(item.group)) {
+      throw new Error(where + "group must be one of " + idsOf(GEOMETRY.sectors) + ".");
+    }
+    if (typeof item.closeness !== "string" || !ringById(item.closeness)) {
+      throw new Error(where + "closeness must be one of " + idsOf(GEOMETRY.rings) + ".");
+    }
+    return { name: name, group: item.group, closeness: item.closeness };
   }
 
   function idsOf(list) {
@@ -86,6 +111,11 @@
 
   /* Parse and check a PLN file; returns plain sources or throws with the reason. */
   function parsePlnFile(text) {
+    return validateSources(parsePlnObject(text).sources);
+  }
+
+  /* The outer checks of a PLN file: size, JSON, format and version. */
+  function parsePlnObject(text) {
     if (text.length > MAX_IMPORT_BYTES) {
       throw new Error("the file is too large for a PLN map.");
     }
@@ -101,7 +131,33 @@
     if (data.format !== FORMAT || data.version !== VERSION) {
       throw new Error("this is not a PLN builder file (format " + FORMAT + ", version " + VERSION + ").");
     }
-    return validateSources(data.sources);
+    return data;
+  }
+
+  /* A saved map, read as far as it can be: the sources it could read, and why it skipped any
+   * (a remix may have renamed a group, so one bad entry must not cost the others). */
+  function readSavedMap(text) {
+    var data;
+    try {
+      data = parsePlnObject(text);
+    } catch (err) {
+      return { sources: [], problem: err.message, skipped: 0 };
+    }
+    var list = Array.isArray(data.sources) ? data.sources : [];
+    var sources = [];
+    var problems = Array.isArray(data.sources) ? [] : ["\"sources\" must be a list."];
+    list.forEach(function (item, index) {
+      try {
+        sources.push(validateSource(item, index));
+      } catch (err) {
+        problems.push(err.message);
+      }
+    });
+    if (sources.length > MAX_SOURCES) {
+      problems.push("a map can hold at most " + MAX_SOURCES + " sources.");
+      sources = sources.slice(0, MAX_SOURCES);
+    }
+    return { sources: sources, problem: problems[0] || "", skipped: list.length - sources.length };
   }
 
   function withIds(sources) {
@@ -132,29 +188,123 @@
     announce(message);
   }
 
-  function save() {
+  /* ---- storage ------------------------------------------------------------------------- */
+
+  function readStored(key) {
     try {
-      window.localStorage.setItem(STORAGE_KEY, JSON.stringify(exportData()));
+      return window.localStorage.getItem(key);
     } catch (err) {
-      announce("Your browser did not let the map be saved; export it as JSON to keep it.");
+      return null;
+    }
+  }
+
+  function writeStored(key, text) {
+    try {
+      window.localStorage.setItem(key, text);
+      return true;
+    } catch (err) {
+      return false;  // storage full (quota), turned off, or refused by the browser
+    }
+  }
+
+  function removeStored(key) {
+    try {
+      window.localStorage.removeItem(key);
+    } catch (err) {
+      /* nothing to keep: the key stays as it was */
+    }
+  }
+
+  /* Save the map, or keep a notice on screen saying it is not saved until a save succeeds. */
+  function save() {
+    unsaved = backupNotStored || !writeStored(STORAGE_KEY, JSON.stringify(exportData()));
+    el.saveNotice.hidden = !unsaved;
+    el.saveText.textContent = backupNotStored
+      ? "Your changes are not saved: this browser could not keep a copy of the saved map it " +
+        "could not read, so saving would overwrite it. Download that map (below), then discard it."
+      : "Your browser did not let the map be saved (its storage may be full or turned off). " +
+        "The map on this page has all your changes: export it as JSON now to keep them.";
+    showAlert();
+  }
+
+  /* Maps saved under the key every book shared move to this book's own key, once. */
+  function adoptLegacyMap() {
+    if (STORAGE_KEY === LEGACY_KEY || readStored(STORAGE_KEY) !== null) {
+      return;
+    }
+    var old = readStored(LEGACY_KEY);
+    if (old !== null && writeStored(STORAGE_KEY, old)) {
+      removeStored(LEGACY_KEY);
     }
   }
 
   function load() {
-    var text = null;
+    adoptLegacyMap();
+    backups = readBackups();
+    var text = readStored(STORAGE_KEY);
+    if (text) {
+      var saved = readSavedMap(text);
+      state = { sources: withIds(saved.sources) };
+      if (saved.problem) {
+        keepUnreadable(text, saved);
+      }
+    }
+    showBackups();
+  }
+
+  function readBackups() {
     try {
-      text = window.localStorage.getItem(STORAGE_KEY);
+      var list = JSON.parse(readStored(BACKUP_KEY) || "[]");
+      return Array.isArray(list) ? list.filter(function (x) { return typeof x === "string"; }) : [];
     } catch (err) {
-      return;
+      return [];
     }
-    if (!text) {
-      return;
+  }
+
+  /* Copy a saved map that could not be read in full to the backup key before anything
+   * overwrites it; if even that fails, hold it here and save nothing until it is downloaded. */
+  function keepUnreadable(text, saved) {
+    if (backups.indexOf(text) < 0) {
+      backups.push(text);
+      backupNotStored = !writeStored(BACKUP_KEY, JSON.stringify(backups));
     }
-    try {
-      state = { sources: withIds(parsePlnFile(text)) };
-    } catch (err) {
-      announce("The saved map could not be read and was not loaded: " + err.message);
+    var what = saved.sources.length
+      ? saved.skipped + " saved source(s) could not be read and are not on the map"
+      : "The saved map could not be read";
+    el.backupText.textContent = what + " (" + saved.problem + ") Nothing is lost: the saved " +
+      "map is kept" + (backupNotStored ? " on this page" : " in this browser") +
+      ". Download it, correct it in a text editor and import it.";
+  }
+
+  function showBackups() {
+    el.backupNotice.hidden = backups.length === 0;
+    if (backups.length && !el.backupText.textContent) {
+      el.backupText.textContent = "A saved map that could not be read is kept in this browser. " +
+        "Download it, correct it in a text editor and import it.";
     }
+    showAlert();
+  }
+
+  function showAlert() {
+    el.alert.hidden = el.backupNotice.hidden && el.saveNotice.hidden;
+  }
+
+  function downloadBackups() {
+    backups.forEach(function (text, index) {
+      var suffix = backups.length > 1 ? "-" + (index + 1) : "";
+      download(new Blob([text], { type: "application/json" }), "my-pln-unreadable" + suffix + ".json");
+    });
+    announce("Downloaded the saved map that could not be read.");
+  }
+
+  function discardBackups() {
+    backups = [];
+    backupNotStored = false;
+    removeStored(BACKUP_KEY);
+    el.backupText.textContent = "";
+    showBackups();
+    save();
+    announce("Discarded the saved map that could not be read.");
   }
 
   /* ---- drawing ------------------------------------------------------------------------- */
@@ -470,11 +620,13 @@
     window.setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
   }
 
+  /* The map as a standalone SVG file; xmlSafe() again, as the book's own text (title, credit)
+   * reaches the drawing too and the file must parse whatever it holds. */
   function svgText() {
     var map = buildMap();
     map.setAttribute("width", GEOMETRY.width);
     map.setAttribute("height", GEOMETRY.height);
-    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + new XMLSerializer().serializeToString(map);
+    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + xmlSafe(new XMLSerializer().serializeToString(map));
   }
 
   function exportSvg() {
@@ -551,8 +703,20 @@
 
   function start() {
     ["holder", "list", "empty", "count", "status", "error", "name", "group", "closeness",
-      "legend", "submit", "confirm"].forEach(function (id) {
+      "legend", "submit", "confirm", "alert"].forEach(function (id) {
       el[id] = byId("pln-" + id);
+    });
+    el.backupNotice = byId("pln-backup-notice");
+    el.backupText = byId("pln-backup-text");
+    el.saveNotice = byId("pln-save-notice");
+    el.saveText = byId("pln-save-text");
+    byId("pln-backup-download").addEventListener("click", downloadBackups);
+    byId("pln-backup-discard").addEventListener("click", discardBackups);
+    byId("pln-save-export").addEventListener("click", exportJson);
+    window.addEventListener("beforeunload", function (event) {
+      if (unsaved) {
+        event.preventDefault();  // the browser asks before the only copy of the map is gone
+      }
     });
     el.importInput = byId("pln-import");
     el.importInput.addEventListener("change", importFile);

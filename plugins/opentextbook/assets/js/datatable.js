@@ -35,7 +35,9 @@
     }
     update();
     if (typeof ResizeObserver !== "undefined") {
-      new ResizeObserver(update).observe(frame);
+      var observer = new ResizeObserver(update);
+      observer.observe(frame);
+      observer.observe(table);
     } else {
       window.addEventListener("resize", update);
     }

@@ -53,7 +53,8 @@ class OpenTextbookConfig(base.Config):
     """Book metadata file (title, authors, licence, source work), relative to mkdocs.yml."""
 
     data_dir = opt.Type(str, default="data")
-    """Folder of the book's YAML data sets, relative to mkdocs.yml."""
+    """Folder of the book's data sets (``<name>.schema.yml`` + ``<name>.yml`` or ``.csv``),
+    relative to mkdocs.yml."""
 
     chapter = opt.Type(str, default="networking-and-plns.md")
     """The chapter page (under docs/): it gets Chapter JSON-LD and ``citation_*`` meta tags."""
@@ -90,7 +91,8 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         config.extra["book"] = self.metadata.as_dict()
         self.cache_dir = cache = self.root / ".cache" / "opentextbook"
         data_dir = self.root / self.config.data_dir
-        self.datasets = _or_plugin_error(load_datasets, data_dir, None, cache / "data")
+        metadata_file = [(self.root / self.config.metadata).name]
+        self.datasets = _or_plugin_error(load_datasets, data_dir, cache / "data", metadata_file)
         config.extra["data"] = {name: data.records for name, data in self.datasets.items()}
         _bind_datatables(config, self.datasets, data_dir, cache / "tables")
         _add_theme_dir(config, PACKAGE_DIR / "theme")

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from opentextbook.datasets import load_dataset
 from opentextbook.errors import SourceError
-from opentextbook.schema import SCHEMAS
 
 ILLUSTRATION_NOTE = (
     "Example: the PLN nodes the chapter's author describes. Their groups and closeness are "
@@ -39,11 +38,10 @@ def example_sources(data_dir: str | Path) -> list[dict[str, str]]:
     Returns no rows when the book has no such data file (a remix may drop it); the example
     downloads are then left out and the blank templates still build.
     """
-    schema = SCHEMAS["pln_nodes"]
-    path = Path(data_dir) / schema.file
+    path = Path(data_dir) / "pln-nodes.yml"
     if not path.exists():
         return []
-    return [_source(path, record) for record in load_dataset(path, schema).records]
+    return [_source(path, record) for record in load_dataset(path).records]
 
 
 def _source(path: Path, record: dict) -> dict[str, str]:

@@ -151,8 +151,8 @@ def missing_dataset_message(name: str, data_dir: str | Path, known: Iterable[str
     folder = display_path(Path(data_dir))
     hint = did_you_mean(name, known) if list(known) else "there are no data sets yet"
     return (
-        f"unknown data set '{name}' — {hint} (a data set is {folder}/{stem}.csv or "
-        f"{folder}/{stem}.yml with {folder}/{stem}{SCHEMA_SUFFIX} beside it)"
+        f"unknown data set '{name}' — {hint}; a data set is {folder}/{stem}.csv (or .yml) "
+        f"with {stem}{SCHEMA_SUFFIX} beside it"
     )
 
 

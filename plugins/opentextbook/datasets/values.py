@@ -172,10 +172,10 @@ def _check_object(spec: Field, item: Field, value: Any) -> dict[str, str]:
     if not isinstance(value, dict) or set(value) != set(item.keys):
         names = " and ".join(f"'{key}'" for key in item.keys)
         first, *rest = item.keys
+        below = ", ".join(f"'{key}: ...'" for key in rest)
         raise Invalid(
             f"must hold items with exactly the fields {names}",
-            fix=f"write each as '- {first}: ...'"
-            + (f" with {', '.join(f'{k}: ...' for k in rest)} below it" if rest else ""),
+            fix=f"write each as '- {first}: ...'" + (f" with {below} below it" if rest else ""),
         )
     return {key: _check_text(item, value[key]) for key in item.keys}
 

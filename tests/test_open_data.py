@@ -55,7 +55,7 @@ def test_frictionless_finds_a_record_that_breaks_the_schema(built_site: Build, t
     document["records"][1]["id"] = document["records"][0]["id"]
     records.write_text(json.dumps(document), encoding="utf-8")
     errors = frictionless_errors(tmp_path / "downloads" / "datapackage.json")
-    assert [error[3] for error in errors] == ["primary-key"]
+    assert [error[3] for error in errors] == ["unique-error", "primary-key"]
 
 
 def test_the_downloads_page_lists_every_data_set(built_site: Build) -> None:
@@ -71,8 +71,15 @@ def test_the_downloads_page_lists_every_data_set(built_site: Build) -> None:
 def remixed(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """The book plus the remix guide's data set, built with ``--strict``."""
     project = copy_project(tmp_path_factory.mktemp("remix"))
-    shutil.copytree(REMIX, project, dirs_exist_ok=True)
+    add_remix_example(project)
     return build_book_fast(project)
+
+
+def add_remix_example(project: Path) -> None:
+    """The guide's steps: the CSV and its schema in data/, the block at the end of a page."""
+    shutil.copytree(REMIX / "data", project / "data", dirs_exist_ok=True)
+    with (project / "docs" / "index.md").open("a", encoding="utf-8") as page:
+        page.write("\n" + (REMIX / "table-block.md").read_text(encoding="utf-8"))
 
 
 def build_book_fast(project: Path) -> Build:
@@ -84,7 +91,7 @@ def build_book_fast(project: Path) -> Build:
 
 
 def test_a_csv_data_set_becomes_a_sorted_table(remixed: Build) -> None:
-    page = remixed.page("modules.html")
+    page = remixed.page("index.html")
     assert '<caption id="table-modules-of-my-course-caption">Modules of my course</caption>' in page
     rows = re.findall(r'<tr data-id="(M\d)">(.*?)</tr>', page)
     assert [ident for ident, _cells in rows] == ["M1", "M2", "M3"]  # sorted by start date
@@ -136,7 +143,7 @@ def test_bad_remix_data_stops_the_build_with_one_message(
     tmp_path: Path, name: str, change, expected: str
 ) -> None:
     project = copy_project(tmp_path / "book")
-    shutil.copytree(REMIX, project, dirs_exist_ok=True)
+    add_remix_example(project)
     path = project / "data" / name
     path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
     assert_stops(project, expected)
@@ -162,7 +169,7 @@ def assert_stops(project: Path, expected: str) -> None:
 
 def test_the_remix_guide_shows_the_tested_example() -> None:
     guide = (ROOT / "docs" / "remix.md").read_text(encoding="utf-8")
-    for path in ("data/modules.csv", "data/modules.schema.yml", "docs/modules.md"):
+    for path in ("data/modules.csv", "data/modules.schema.yml", "table-block.md"):
         text = (REMIX / path).read_text(encoding="utf-8")
         assert text in guide, f"docs/remix.md does not show {path} as the tests build it"
 

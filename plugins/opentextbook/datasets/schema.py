@@ -12,6 +12,7 @@ data: file, line, what is wrong, the fix.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,7 +141,7 @@ class TableSchema:
     def field(self, name: str) -> Field:
         return self.field_map[name]
 
-    @property
+    @functools.cached_property
     def field_map(self) -> dict[str, Field]:
         return {f.name: f for f in self.fields}
 

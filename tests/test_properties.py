@@ -122,6 +122,44 @@ def test_data_loader_answers_with_dataset_or_source_error(text: str) -> None:
             assert all(set(r) == set(ORGANIZATIONS.field_names) for r in dataset.records)
 
 
+CSV_FRAGMENTS = [
+    "id,name,source,website,offers,notes\n",
+    "id,name,source\n",
+    "\ufeff",
+    "acm,ACM,acm.org\n",
+    ",",
+    '"',
+    '""',
+    ";",
+    "\r\n",
+    "\n",
+    "javascript:alert(1)",
+    "https://example.org",
+    "journals; webinars",
+    "=HYPERLINK(1)",
+    ".nan",
+    "2024-01-01",
+    "\x00",
+]
+csv_like = st.lists(
+    st.one_of(st.sampled_from(CSV_FRAGMENTS), st.text(max_size=8)), max_size=30
+).map("".join)
+
+
+@PROPERTY_SETTINGS
+@given(csv_like)
+def test_csv_loader_answers_with_dataset_or_source_error(text: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "organizations.csv"
+        path.write_text(text, encoding="utf-8", errors="surrogatepass")
+        try:
+            dataset = load_dataset(path, ORGANIZATIONS)
+        except SourceError as exc:
+            assert str(exc).startswith(str(path))
+        else:
+            assert all(set(r) == set(ORGANIZATIONS.field_names) for r in dataset.records)
+
+
 MARKDOWN_FRAGMENTS = [
     "/// activity | Map your network\n",
     "/// activity\n",

@@ -16,7 +16,7 @@ from conftest import ROOT
 from opentextbook.datasets import find_datasets, load_dataset, load_datasets, load_schema
 from opentextbook.errors import SourceError
 
-REMIX = Path(__file__).parent / "corpus" / "remix"
+REMIX = Path(__file__).parent / "remix"
 SCHEMA = (REMIX / "data" / "modules.schema.yml").read_text(encoding="utf-8")
 CSV = (REMIX / "data" / "modules.csv").read_text(encoding="utf-8")
 

@@ -1,7 +1,7 @@
 """A remixer's own data set, from a spreadsheet to a table with downloads, and the open data out.
 
 The example is the one the remix guide (``docs/remix.md``, "Add your own data set") walks
-through, kept in ``tests/corpus/remix/``: ``data/modules.csv`` + ``data/modules.schema.yml`` and
+through, kept in ``tests/remix/``: ``data/modules.csv`` + ``data/modules.schema.yml`` and
 a page with ``/// datatable``. No Python is touched. The Data Package of every build is checked
 with the ``frictionless`` library, the reference implementation of the standard.
 """
@@ -25,7 +25,7 @@ from frictionless import Package
 from opentextbook.datasets import find_datasets, load_schema
 from opentextbook.datasets.jsonschema import json_schema_path, json_schema_text
 
-REMIX = Path(__file__).parent / "corpus" / "remix"
+REMIX = Path(__file__).parent / "remix"
 FAST = {"WORKSHEET_PDFS": "false", "BOOK_DOWNLOADS": "false"}
 
 

@@ -10,6 +10,7 @@ for editors (:mod:`.jsonschema`) are all made from the same validated records.
 from __future__ import annotations
 
 from opentextbook.datasets.loading import (
+    DATA_SUFFIXES,
     Dataset,
     Record,
     find_datasets,
@@ -20,6 +21,7 @@ from opentextbook.datasets.loading import (
 from opentextbook.datasets.schema import NONE_GIVEN, NOT_KNOWN, Field, TableSchema, load_schema
 
 __all__ = [
+    "DATA_SUFFIXES",
     "NONE_GIVEN",
     "NOT_KNOWN",
     "Dataset",

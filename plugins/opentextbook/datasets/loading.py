@@ -283,6 +283,12 @@ class _CsvRows:
         self.document = document
         self.missing = set(schema.missing_values)
         fields = schema.field_map
+        if len(document.header) == 1 and ";" in document.header[0]:
+            raise document.error(
+                "the columns are separated by ';', not ','",
+                1,
+                fix="save the file as CSV with commas between columns ('CSV UTF-8' in Excel)",
+            )
         seen: set[str] = set()
         for name in document.header:
             if name in seen:

@@ -84,7 +84,11 @@ def _check_text(spec: Field, value: Any) -> str:
     if isinstance(value, str):
         text = value.strip()
     elif isinstance(value, int | float) and not isinstance(value, bool):
-        _check_finite(value)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise Invalid(
+                f"must be text, not {kind_of(value)}",
+                fix="leave the field out when it is not known, or put the value in quotes",
+            )
         text = str(value)  # a number is text too: a year such as 1947
     else:
         raise Invalid(f"must be text, not {kind_of(value)}", fix=_quote_fix(value))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from opentextbook.datasets import load_dataset
+from opentextbook.datasets import DATA_SUFFIXES, load_dataset
 from opentextbook.errors import SourceError
 
 ILLUSTRATION_NOTE = (
@@ -38,8 +38,9 @@ def example_sources(data_dir: str | Path) -> list[dict[str, str]]:
     Returns no rows when the book has no such data file (a remix may drop it); the example
     downloads are then left out and the blank templates still build.
     """
-    path = Path(data_dir) / "pln-nodes.yml"
-    if not path.exists():
+    found = [Path(data_dir) / f"pln-nodes{suffix}" for suffix in DATA_SUFFIXES]
+    path = next((p for p in found if p.exists()), None)
+    if path is None:
         return []
     return [_source(path, record) for record in load_dataset(path).records]
 

@@ -131,9 +131,11 @@ class TableSchema:
     """A data set's schema: its name in pages and macros, its title, and its fields."""
 
     name: str
-    path: Path
-    title: str
-    fields: tuple[Field, ...]
+    path: Path = field(repr=False, compare=False)
+    """Where the schema was read (not part of its ``repr``, which keys caches: a copied or
+    moved book keeps its caches)."""
+    title: str = ""
+    fields: tuple[Field, ...] = ()
     description: str = ""
     primary_key: str = ""
     missing_values: tuple[str, ...] = ("",)

@@ -72,6 +72,8 @@ def remixed(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """The book plus the remix guide's data set, built with ``--strict``."""
     project = copy_project(tmp_path_factory.mktemp("remix"))
     add_remix_example(project)
+    with (project / "docs" / "index.md").open("a", encoding="utf-8") as page:
+        page.write("\nThe course has {{ data.modules | length }} modules.\n")
     return build_book_fast(project)
 
 
@@ -102,6 +104,7 @@ def test_a_csv_data_set_becomes_a_sorted_table(remixed: Build) -> None:
     assert "Join a network, then give back" in rows[2][1]
     assert "none given" in rows[1][1]  # no web site
     assert 'href="downloads/modules.csv"' in page and 'href="downloads/modules.json"' in page
+    assert "The course has 3 modules." in page  # the macro variable data.modules
 
 
 def test_a_csv_data_set_is_downloaded_and_packaged(remixed: Build) -> None:

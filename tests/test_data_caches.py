@@ -8,20 +8,21 @@ reported on every build, however many good builds came before.
 from __future__ import annotations
 
 import logging
+import shutil
 import textwrap
 from pathlib import Path
 
 import markdown
 import pytest
 
-from opentextbook import datasets
 from opentextbook.activities import Activity, AnswerSpace, Step
-from opentextbook.datasets import load_dataset
+from opentextbook.datasets import load_dataset, load_schema, loading
 from opentextbook.errors import SourceError
 from opentextbook.markdown import datatable, location
-from opentextbook.schema import ORGANIZATIONS
 
 EXTENSION = "opentextbook.markdown.datatable"
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "data" / "organizations.schema.yml"
+ORGANIZATIONS = load_schema(SCHEMA_FILE)
 GOOD = """\
 - id: alpha
   name: Alpha
@@ -37,6 +38,7 @@ def data_file(tmp_path: Path) -> Path:
     path = tmp_path / "data" / "organizations.yml"
     path.parent.mkdir()
     path.write_text(GOOD, encoding="utf-8")
+    shutil.copy(SCHEMA_FILE, path.parent)
     return path
 
 
@@ -44,7 +46,7 @@ def no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     def fail(*_args: object) -> None:
         raise AssertionError("the data file was parsed again")
 
-    monkeypatch.setattr(datasets, "_validated_records", fail)
+    monkeypatch.setattr(loading, "_validated_records", fail)
 
 
 def test_an_unchanged_file_is_read_back_without_parsing(

@@ -16,14 +16,13 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, convert_page, copy_project, run_build
 
-from opentextbook.datasets import load_dataset
+from opentextbook.datasets import load_dataset, load_schema
 from opentextbook.errors import SourceError
-from opentextbook.schema import SCHEMAS
 from opentextbook.tables import TableSpec, build_table, render_table
 from opentextbook.yamlsource import MAX_BYTES
 
 CORPUS = Path(__file__).parent / "corpus"
-ORGANIZATIONS = SCHEMAS["organizations"]
+ORGANIZATIONS = load_schema(ROOT / "data" / "organizations.schema.yml")
 LOGGER = "mkdocs.plugins.opentextbook"
 
 # (corpus file, line the message must name, fragments the message must contain)

@@ -13,14 +13,15 @@ import tempfile
 from pathlib import Path
 
 import yaml
-from conftest import convert_page
+from conftest import ROOT, convert_page
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from opentextbook.datasets import load_dataset
+from opentextbook.datasets import load_dataset, load_schema
 from opentextbook.errors import SourceError
-from opentextbook.schema import SCHEMAS
 from opentextbook.yamlsource import YamlDocument, parse_yaml
+
+ORGANIZATIONS = load_schema(ROOT / "data" / "organizations.schema.yml")
 
 PROPERTY_SETTINGS = settings(
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -88,7 +89,7 @@ values = st.recursive(
     ),
     max_leaves=12,
 )
-field_names = st.sampled_from([*SCHEMAS["organizations"].field_names, "websit", "urls", ""])
+field_names = st.sampled_from([*ORGANIZATIONS.field_names, "websit", "urls", ""])
 records = st.dictionaries(st.one_of(field_names, st.text(max_size=8)), values, max_size=8)
 data_files = st.one_of(st.lists(records, max_size=5), values)
 
@@ -114,11 +115,49 @@ def test_data_loader_answers_with_dataset_or_source_error(text: str) -> None:
         path = Path(folder) / "organizations.yml"
         path.write_text(text, encoding="utf-8", errors="surrogatepass")
         try:
-            dataset = load_dataset(path, SCHEMAS["organizations"])
+            dataset = load_dataset(path, ORGANIZATIONS)
         except SourceError as exc:
             assert "organizations.yml" in str(exc)
         else:
-            assert all(set(r) == set(SCHEMAS["organizations"].field_names) for r in dataset.records)
+            assert all(set(r) == set(ORGANIZATIONS.field_names) for r in dataset.records)
+
+
+CSV_FRAGMENTS = [
+    "id,name,source,website,offers,notes\n",
+    "id,name,source\n",
+    "\ufeff",
+    "acm,ACM,acm.org\n",
+    ",",
+    '"',
+    '""',
+    ";",
+    "\r\n",
+    "\n",
+    "javascript:alert(1)",
+    "https://example.org",
+    "journals; webinars",
+    "=HYPERLINK(1)",
+    ".nan",
+    "2024-01-01",
+    "\x00",
+]
+csv_like = st.lists(
+    st.one_of(st.sampled_from(CSV_FRAGMENTS), st.text(max_size=8)), max_size=30
+).map("".join)
+
+
+@PROPERTY_SETTINGS
+@given(csv_like)
+def test_csv_loader_answers_with_dataset_or_source_error(text: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "organizations.csv"
+        path.write_text(text, encoding="utf-8", errors="surrogatepass")
+        try:
+            dataset = load_dataset(path, ORGANIZATIONS)
+        except SourceError as exc:
+            assert str(exc).startswith(str(path))
+        else:
+            assert all(set(r) == set(ORGANIZATIONS.field_names) for r in dataset.records)
 
 
 MARKDOWN_FRAGMENTS = [

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import markdown
 import pytest
-from conftest import copy_project, run_build
+from conftest import ROOT, copy_project, run_build
 
-from opentextbook.datasets import load_dataset
+from opentextbook.datasets import find_datasets, load_dataset, load_schema
 from opentextbook.errors import SourceError
 from opentextbook.markdown import location
-from opentextbook.schema import ORGANIZATIONS, SCHEMAS
+
+ORGANIZATIONS = load_schema(ROOT / "data" / "organizations.schema.yml")
 
 GOOD_ENTRY = """\
 - id: acm
@@ -39,7 +40,10 @@ def load_error(tmp_path: Path, text: str | bytes) -> tuple[SourceError, Path]:
 
 
 def test_every_schema_declares_an_id_and_a_source() -> None:
-    for schema in SCHEMAS.values():
+    pairs = find_datasets(ROOT / "data")
+    assert len(pairs) == 2
+    for schema_file, _data in pairs:
+        schema = load_schema(schema_file)
         names = schema.field_names
         assert names[0] == schema.id_field, schema.name
         assert "source" in names, schema.name
@@ -129,7 +133,9 @@ def test_bad_id_says_what_an_id_looks_like(tmp_path: Path) -> None:
 
 def test_note_without_attribution_is_refused(tmp_path: Path) -> None:
     error, path = load_error(tmp_path, GOOD_ENTRY + "  notes:\n    - note: good value\n")
-    assert str(error).startswith(f"{path}:5:3: field 'notes' must hold notes")
+    assert str(error).startswith(
+        f"{path}:5:3: field 'notes' must hold items with exactly the fields 'by' and 'note'"
+    )
 
 
 def test_entries_must_be_a_list(tmp_path: Path) -> None:
@@ -153,7 +159,7 @@ def test_non_utf8_file(tmp_path: Path) -> None:
     assert "save the file as UTF-8" in str(error)
 
 
-def test_missing_data_file_named_by_a_page(tmp_path: Path, caplog) -> None:
+def test_unknown_data_set_named_by_a_page(tmp_path: Path, caplog) -> None:
     page = "Intro\n\n/// datatable | Nodes\n    data: pln_nodes\n///\n"
     location.set_page("docs/page.md", page)
     try:
@@ -166,8 +172,8 @@ def test_missing_data_file_named_by_a_page(tmp_path: Path, caplog) -> None:
     finally:
         location.clear_page()
     assert [r.getMessage() for r in caplog.records] == [
-        f"docs/page.md:3: data set 'pln_nodes' needs the file {tmp_path}/pln-nodes.yml, "
-        "which is missing — create it or fix the name"
+        f"docs/page.md:3: unknown data set 'pln_nodes' — there are no data sets yet; "
+        f"a data set is {tmp_path}/pln-nodes.csv (or .yml) with pln-nodes.schema.yml beside it"
     ]
 
 

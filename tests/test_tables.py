@@ -17,9 +17,10 @@ import markdown
 import pytest
 from conftest import ROOT, Build, copy_project, run_build
 
-from opentextbook.datasets import load_dataset
+from opentextbook.datasets import load_dataset, load_schema
 from opentextbook.markdown import location
-from opentextbook.schema import ORGANIZATIONS
+
+ORGANIZATIONS = load_schema(ROOT / "data" / "organizations.schema.yml")
 
 CHAPTER = "networking-and-plns.html"
 NETWORKS_TABLE = "table-professional-networks-for-instructional-designers"
@@ -113,6 +114,7 @@ def read_table(html: str) -> TableReader:
 @pytest.fixture
 def small_data(tmp_path: Path) -> Path:
     (tmp_path / "organizations.yml").write_text(SMALL_DATA, encoding="utf-8")
+    shutil.copy(ROOT / "data" / "organizations.schema.yml", tmp_path)
     return tmp_path
 
 

@@ -5,6 +5,9 @@ Each subcommand is a function that adds its parser to the shared ``subparsers`` 
 it in :data:`COMMANDS`. Handlers return an exit status; a ``SourceError`` is printed as one line
 (file, line, problem, fix) with status 1, never as a traceback.
 
+``opentextbook schemas`` regenerates ``data/json-schemas/*.json`` from ``data/*.schema.yml``
+(``--check`` fails when one is out of date).
+
 ``opentextbook worksheets docs/ -o out/`` reads the pages (in ``mkdocs.yml``'s nav order when
 there is one beside ``docs/``), collects their ``/// activity`` blocks and writes the same
 worksheet pages, PDFs and packets as ``mkdocs build``.
@@ -53,7 +56,20 @@ def _add_worksheets(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_run_worksheets)
 
 
-COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_worksheets]
+def _add_schemas(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "schemas",
+        help="regenerate the data sets' JSON Schemas (for editors) from their Table Schemas",
+        description="Write data/json-schemas/<name>.json for every data/<name>.schema.yml.",
+    )
+    parser.add_argument("data", type=Path, nargs="?", default=Path("data"), help="data folder")
+    parser.add_argument(
+        "--check", action="store_true", help="write nothing; fail if a JSON Schema is out of date"
+    )
+    parser.set_defaults(handler=_run_schemas)
+
+
+COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_worksheets, _add_schemas]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -118,6 +134,24 @@ def _run_worksheets(args: argparse.Namespace) -> int:
         pdf=not args.no_pdf,
     )
     print(f"{report} -> {args.output}")
+    return 0
+
+
+def _run_schemas(args: argparse.Namespace) -> int:
+    from opentextbook.datasets import find_datasets
+    from opentextbook.datasets.jsonschema import write_json_schemas
+
+    if not args.data.is_dir():
+        raise SourceError(args.data, "not a folder of data sets", fix="give e.g. data/")
+    schemas = [schema for schema, _data in find_datasets(args.data)]
+    changed = write_json_schemas(schemas, check=args.check)
+    for path in changed:
+        print(f"{'out of date' if args.check else 'wrote'}: {path}")
+    if args.check and changed:
+        print("error: run 'opentextbook schemas' to update them", file=sys.stderr)
+        return 1
+    done = "stale" if args.check else "written"
+    print(f"{len(schemas)} data set(s), {len(changed)} JSON Schema(s) {done}")
     return 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from opentextbook.atomic import write_text
@@ -17,6 +18,7 @@ from opentextbook.cache import OutputCache, content_digest
 from opentextbook.datasets import Dataset
 from opentextbook.keyedcache import code_digest
 from opentextbook.tables import plain_text
+from opentextbook.templating import render_template
 
 DOWNLOADS_DIR = "downloads"
 
@@ -24,6 +26,27 @@ DOWNLOADS_DIR = "downloads"
 def download_paths(name: str) -> dict[str, str]:
     """Site-relative paths of a data set's downloads, by format."""
     return {fmt: f"{DOWNLOADS_DIR}/{name}.{fmt}" for fmt in ("csv", "json")}
+
+
+PACKAGE_PATH = f"{DOWNLOADS_DIR}/datapackage.json"
+"""Site-relative path of the Data Package describing every download (``datasets.package``)."""
+
+
+def render_download_list(datasets: dict[str, Dataset], link: Callable[[str], str]) -> str:
+    """An HTML table of every data set's CSV and JSON, and the Data Package (Downloads page).
+
+    ``link`` turns a site-relative path into a link from the page being rendered.
+    """
+    items = [
+        {"title": dataset.schema.title, **{f: link(p) for f, p in download_paths(name).items()}}
+        for name, dataset in sorted(datasets.items())
+    ]
+    return render_template(
+        "data_downloads.html",
+        caption="The book's data sets, as open data",
+        items=items,
+        package=link(PACKAGE_PATH),
+    )
 
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

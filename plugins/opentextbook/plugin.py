@@ -22,7 +22,8 @@ from opentextbook import citations
 from opentextbook.activities import ActivityRegistry
 from opentextbook.cache import OutputCache
 from opentextbook.datasets import Dataset, load_datasets
-from opentextbook.downloads import write_downloads
+from opentextbook.datasets.package import write_data_package
+from opentextbook.downloads import render_download_list, write_downloads
 from opentextbook.errors import SourceError
 from opentextbook.markdown import location
 from opentextbook.markdown.activity import ActivityExtension
@@ -57,7 +58,8 @@ class OpenTextbookConfig(base.Config):
     """Book metadata file (title, authors, licence, source work), relative to mkdocs.yml."""
 
     data_dir = opt.Type(str, default="data")
-    """Folder of the book's YAML data sets, relative to mkdocs.yml."""
+    """Folder of the book's data sets (``<name>.schema.yml`` + ``<name>.yml`` or ``.csv``),
+    relative to mkdocs.yml."""
 
     chapter = opt.Type(str, default="networking-and-plns.md")
     """The chapter page (under docs/): it gets Chapter JSON-LD and ``citation_*`` meta tags."""
@@ -94,9 +96,11 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         config.extra["book"] = self.metadata.as_dict()
         self.cache_dir = cache = self.root / ".cache" / "opentextbook"
         data_dir = self.root / self.config.data_dir
-        self.datasets = _or_plugin_error(load_datasets, data_dir, None, cache / "data")
+        metadata_file = [(self.root / self.config.metadata).name]
+        self.datasets = _or_plugin_error(load_datasets, data_dir, cache / "data", metadata_file)
         config.extra["data"] = {name: data.records for name, data in self.datasets.items()}
         _bind_datatables(config, self.datasets, data_dir, cache / "tables")
+        _register_data_macros(config, self.datasets)
         _add_theme_dir(config, PACKAGE_DIR / "theme")
         config.extra_css.append(f"{ASSET_PREFIX}/book.css")
         config.extra_css.append(f"{ASSET_PREFIX}/a11y.css")
@@ -196,6 +200,7 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
             log.info(f"{self.page_cache}; {self.search_cache}")
         _write_worksheets(self.activities, self.metadata, config, self.cache_dir, self.config)
         write_downloads(self.datasets, config.site_dir, self.cache_dir / "downloads")
+        write_data_package(self.datasets, self.metadata, config.site_dir)
         _write_whole_book(self.publisher, Path(config.site_dir), self.cache_dir)
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
@@ -236,6 +241,14 @@ def _bind_datatables(
     config.extra_javascript.append(f"{ASSET_PREFIX}/tablesort.min.js")
     config.extra_javascript.append(f"{ASSET_PREFIX}/datatable.js")
     config.extra_css.append(f"{ASSET_PREFIX}/datatable.css")
+
+
+def _register_data_macros(config: MkDocsConfig, datasets: dict[str, Dataset]) -> None:
+    """``{{ data_downloads() }}``: every data set's downloads and the Data Package, for a page."""
+    macros_plugin = config.plugins.get("macros")
+    if macros_plugin is not None:
+        lister = lambda: render_download_list(datasets, location.site_link)  # noqa: E731
+        macros_plugin.register_macros({"data_downloads": lister})
 
 
 ACTIVITY_EXTENSION = "opentextbook.markdown.activity"

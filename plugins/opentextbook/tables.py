@@ -14,12 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from opentextbook.datasets import Dataset, Record
+from opentextbook.datasets import NONE_GIVEN, Dataset, Field, Record, TableSchema
 from opentextbook.errors import did_you_mean
-from opentextbook.schema import NONE_GIVEN, DatasetSchema, Field
 from opentextbook.templating import render_template
 
-_LIST_KINDS = {"choices", "texts", "notes"}
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -80,7 +78,7 @@ class DataTable:
         return [row for group in self.groups for row in group.rows]
 
 
-def default_columns(schema: DatasetSchema) -> list[str]:
+def default_columns(schema: TableSchema) -> list[str]:
     """Every field but the id: what a table shows when a page does not choose."""
     return [name for name in schema.field_names if name != schema.id_field]
 
@@ -89,7 +87,7 @@ def build_table(dataset: Dataset, spec: TableSpec, caption: str, ident: str = ""
     """The table model for ``dataset``; a bad option raises :class:`TableSpecError`."""
     schema = dataset.schema
     columns = [_field(schema, name, "column") for name in spec.columns or default_columns(schema)]
-    records = [r for r in dataset.records if _matches(schema, r, spec.filter)]
+    records = [r for r in dataset.records if matches(schema, r, spec.filter)]
     records = _sorted(schema, records, spec.sort)
     return DataTable(
         ident=ident or f"table-{slugify(caption) or schema.name}",
@@ -101,7 +99,7 @@ def build_table(dataset: Dataset, spec: TableSpec, caption: str, ident: str = ""
     )
 
 
-def checked_spec(schema: DatasetSchema, spec: TableSpec) -> tuple[TableSpec, list[str]]:
+def checked_spec(schema: TableSchema, spec: TableSpec) -> tuple[TableSpec, list[str]]:
     """``spec`` without the options ``schema`` cannot satisfy, and a message for each.
 
     Lets a page show its table (without the bad option) while the problem is still reported.
@@ -142,13 +140,11 @@ def display_cell(spec: Field, value: Any) -> Cell:
     """How one field value is shown: links for web sites, labels for choices, notes attributed."""
     if value is None or value == []:
         return Cell(text=spec.absent, known=False, optional=spec.absent == NONE_GIVEN)
-    if spec.kind == "url":
+    if spec.is_url:
         return Cell(text=_short_url(value), href=value)
-    if spec.kind == "choice":
-        return Cell(text=spec.choice_label(value))
-    if spec.kind in _LIST_KINDS:
+    if spec.is_list:
         return Cell(items=[_item_text(spec, item) for item in value])
-    return Cell(text=str(value))
+    return Cell(text=_single_text(spec, value))
 
 
 def plain_text(spec: Field, value: Any) -> str:
@@ -157,14 +153,14 @@ def plain_text(spec: Field, value: Any) -> str:
         return ""
     if isinstance(value, list):
         return "; ".join(_item_text(spec, item) for item in value)
-    return spec.choice_label(value) if spec.kind == "choice" else str(value)
+    return _single_text(spec, value)
 
 
 def slugify(text: str) -> str:
     return _SLUG.sub("-", text.lower()).strip("-")
 
 
-def _field(schema: DatasetSchema, name: str, role: str) -> Field:
+def _field(schema: TableSchema, name: str, role: str) -> Field:
     if name not in schema.field_map:
         raise TableSpecError(
             f"unknown {role} '{name}' in data set '{schema.name}' — "
@@ -173,15 +169,15 @@ def _field(schema: DatasetSchema, name: str, role: str) -> Field:
     return schema.field(name)
 
 
-def _check_role(schema: DatasetSchema, name: str, role: str) -> None:
+def _check_role(schema: TableSchema, name: str, role: str) -> None:
     spec = _field(schema, name, role)
-    if role == "group field" and spec.kind in _LIST_KINDS:
+    if role == "group field" and spec.is_list:
         raise TableSpecError(
             f"cannot group by '{name}': it holds a list — group by a field with one value"
         )
 
 
-def _matches(schema: DatasetSchema, record: Record, wanted: Mapping[str, Any]) -> bool:
+def matches(schema: TableSchema, record: Record, wanted: Mapping[str, Any]) -> bool:
     """A row is kept when every filtered field equals (or, for lists, contains) the value."""
     for name, value in wanted.items():
         _field(schema, name, "filter field")
@@ -202,23 +198,31 @@ def _normalise(value: Any) -> str:
     return "" if value is None else str(value).casefold()
 
 
-def _sorted(schema: DatasetSchema, records: list[Record], sort: str) -> list[Record]:
+def _sorted(schema: TableSchema, records: list[Record], sort: str) -> list[Record]:
     if not sort:
         return records
     descending = sort.startswith("-")
     spec = _field(schema, sort.lstrip("-"), "sort field")
     known = [r for r in records if r[spec.name] not in (None, [])]
     unknown = [r for r in records if r[spec.name] in (None, [])]
-    known.sort(key=lambda r: plain_text(spec, r[spec.name]).casefold(), reverse=descending)
+    known.sort(key=lambda r: _sort_key(spec, r[spec.name]), reverse=descending)
     return known + unknown  # "not known" always last, whatever the direction
 
 
+def _sort_key(spec: Field, value: Any) -> Any:
+    """Numbers sort as numbers (9 before 10); everything else as the text readers see."""
+    if spec.type in ("integer", "number", "year"):
+        return value
+    return plain_text(spec, value).casefold()
+
+
 def _grouped(
-    schema: DatasetSchema, records: list[Record], columns: list[Field], group: str
+    schema: TableSchema, records: list[Record], columns: list[Field], group: str
 ) -> list[TableGroup]:
     def row(record: Record) -> TableRow:
         cells = [display_cell(col, record[col.name]) for col in columns]
-        return TableRow(ident=record[schema.id_field], cells=cells)
+        ident = record[schema.id_field] if schema.id_field else ""
+        return TableRow(ident=str(ident), cells=cells)
 
     if not group:
         return [TableGroup(label=None, rows=[row(r) for r in records])]
@@ -238,9 +242,18 @@ def _grouped(
 
 
 def _item_text(spec: Field, item: Any) -> str:
-    if isinstance(item, dict):  # an attributed note
-        return f"{item['note']} ({item['by']})"
-    return spec.choice_label(item) if spec.kind == "choices" else str(item)
+    if isinstance(item, dict):  # e.g. an attributed note: "{note} ({by})"
+        if spec.shown:
+            return re.sub(r"\{([^}]*)\}", lambda m: str(item.get(m[1], "")), spec.shown)
+        return "; ".join(f"{key}: {value}" for key, value in item.items())
+    return _single_text(spec, item)
+
+
+def _single_text(spec: Field, value: Any) -> str:
+    """A single value as readers see it: a choice's label, yes/no, or the text itself."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return spec.choice_label(value)
 
 
 def _short_url(url: str) -> str:

@@ -50,6 +50,7 @@ from opentextbook.tables import (
     TableSpec,
     build_table,
     checked_spec,
+    matches,
     render_table,
     slugify,
 )
@@ -150,6 +151,14 @@ class DataTableBlock(Block):
         spec, problems = checked_spec(dataset.schema, spec)
         for problem in problems:
             self._warn(problem)
+        schema = dataset.schema
+        if spec.filter and not any(matches(schema, r, spec.filter) for r in dataset.records):
+            self._warn(
+                f"filter {self.options['filter']} matches no entry of data set '{dataset.name}', "
+                "so no table is drawn — check the values (they must equal a field's value, or "
+                "an item of a list)"
+            )
+            return ""
         caption = self.argument_text or dataset.schema.title
         ident = self._unique_id(caption)
         downloads = {}
@@ -202,7 +211,7 @@ class DataTableBlock(Block):
         return ident
 
     def _dataset(self) -> Dataset | None:
-        name = self.options["data"]
+        name = self.options["data"].replace("-", "_")  # the file name works too
         if not name:
             self._warn("needs 'data:' naming a data set, e.g. 'data: organizations'")
             return None
@@ -210,7 +219,7 @@ class DataTableBlock(Block):
         if datasets is None:
             return None
         if name not in datasets:
-            self._warn(missing_dataset_message(name, self.config["data_dir"]))
+            self._warn(missing_dataset_message(name, self.config["data_dir"], datasets))
             return None
         return datasets[name]
 
@@ -251,7 +260,7 @@ class DataTableExtension(BlocksExtension):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.config = {
-            "data_dir": ["data", "Folder of the YAML data sets (when used without the plugin)"],
+            "data_dir": ["data", "Folder of the data sets (when used without the plugin)"],
             "datasets": [{}, "Validated data sets by name (set by the opentextbook plugin)"],
             "downloads": [False, "Link each table to its CSV and JSON downloads"],
             "cache_dir": ["", "Folder keeping rendered tables between builds ('' = none)"],

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from opentextbook.datasets import load_dataset
+from opentextbook.datasets import DATA_SUFFIXES, load_dataset
 from opentextbook.errors import SourceError
-from opentextbook.schema import SCHEMAS
 
 ILLUSTRATION_NOTE = (
     "Example: the PLN nodes the chapter's author describes. Their groups and closeness are "
@@ -39,11 +38,11 @@ def example_sources(data_dir: str | Path) -> list[dict[str, str]]:
     Returns no rows when the book has no such data file (a remix may drop it); the example
     downloads are then left out and the blank templates still build.
     """
-    schema = SCHEMAS["pln_nodes"]
-    path = Path(data_dir) / schema.file
-    if not path.exists():
+    found = [Path(data_dir) / f"pln-nodes{suffix}" for suffix in DATA_SUFFIXES]
+    path = next((p for p in found if p.exists()), None)
+    if path is None:
         return []
-    return [_source(path, record) for record in load_dataset(path, schema).records]
+    return [_source(path, record) for record in load_dataset(path).records]
 
 
 def _source(path: Path, record: dict) -> dict[str, str]:

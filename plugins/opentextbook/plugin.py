@@ -200,7 +200,7 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
             self.search_cache.prune()
         if self.page_cache:
             log.info(f"{self.page_cache}; {self.search_cache}")
-        _write_worksheets(self.activities, self.metadata, config, self.cache_dir, self.config)
+        _write_worksheets(self, config)
         write_downloads(self.datasets, config.site_dir, self.cache_dir / "downloads")
         _write_whole_book(self.publisher, Path(config.site_dir), self.cache_dir)
 
@@ -260,16 +260,17 @@ def _bind_activities(config: MkDocsConfig, pdf: bool) -> ActivityRegistry:
     return registry
 
 
-def _write_worksheets(registry, metadata, config: MkDocsConfig, cache: Path, options) -> None:
+def _write_worksheets(plugin: OpenTextbookPlugin, config: MkDocsConfig) -> None:
     """Worksheet pages, PDFs and packets, cached in ``.cache/opentextbook/worksheets``."""
     _or_plugin_error(
         lambda: build_worksheets(
-            registry,
-            metadata,
+            plugin.activities,
+            plugin.metadata,
             config.site_dir,
-            cache / "worksheets",
+            plugin.cache_dir / "worksheets",
             site_url=config.site_url or "",
-            pdf=options.worksheet_pdfs,
+            pdf=plugin.config.worksheet_pdfs,
+            contents=plugin.contents,
         )
     )
 

@@ -7,7 +7,13 @@ worksheets, JSON-LD, citation tags and citations — reads it from here.
 
 from __future__ import annotations
 
-from opentextbook.book.chapters import BookContents, PageCredit, licence_problems, read_page_credit
+from opentextbook.book.chapters import (
+    BookContents,
+    PageCredit,
+    book_credit,
+    licence_problems,
+    read_page_credit,
+)
 from opentextbook.book.fields import Source, people_phrase
 from opentextbook.book.licences import Licence, find_licence
 from opentextbook.book.metadata import BookMetadata, load_metadata
@@ -18,6 +24,7 @@ __all__ = [
     "Licence",
     "PageCredit",
     "Source",
+    "book_credit",
     "find_licence",
     "licence_problems",
     "load_metadata",

@@ -232,6 +232,21 @@ def _first_heading(text: str) -> str | None:
     return match.group(1).strip() if match else None
 
 
+def book_credit(book: BookMetadata, sources=None) -> PageCredit:
+    """The book as a whole, credited like a page: for footers of front and back matter and
+    for outputs made without the pages (worksheets from the command line)."""
+    return PageCredit(
+        src="",
+        path="",
+        title=book.title,
+        url="",
+        authors=book.authors,
+        licence=book.licence,
+        sources=tuple(book.sources if sources is None else sources),
+        is_chapter=False,
+    )
+
+
 class BookContents:
     """Every page's credits in reading order; the chapters are those not marked
     ``chapter: false``. Built once per build, before any page is rendered, so a page (the
@@ -246,6 +261,13 @@ class BookContents:
     def get(self, src: str) -> PageCredit | None:
         """The credits of the page ``src`` (``docs``-relative), or of its shown path."""
         return self._by_src.get(src) or self._by_path.get(src)
+
+    def credit(self, src: str) -> PageCredit:
+        """The credits of a chapter, or the book's for any other page (or an unknown one)."""
+        page = self.get(src)
+        if page is None or not page.is_chapter:
+            return book_credit(self.book, self.sources)
+        return page
 
     @property
     def chapters(self) -> list[PageCredit]:

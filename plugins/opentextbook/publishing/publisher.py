@@ -63,7 +63,7 @@ class BookPublisher:
 
     def footer(self, src: str) -> Markup:
         """The footer credits of page ``src`` (the book's on pages that are not chapters)."""
-        return footer(self.metadata, self.contents.get(src), self.contents.sources)
+        return footer(self.metadata, self.contents.credit(src))
 
     def chapter_end(self, src: str, page_url: str | None) -> str | None:
         """The attribution and citations a chapter page ends with (``None``: not a chapter)."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from opentextbook import templating
-from opentextbook.book import BookContents, BookMetadata, PageCredit, Source, people_phrase
+from opentextbook.book import BookContents, BookMetadata, PageCredit, people_phrase
 from opentextbook.citations import format_citations
 
 
@@ -42,18 +42,8 @@ def credits_table(metadata: BookMetadata, contents: BookContents, page_url: str)
     return render_template("credits.html", book=metadata, rows=rows)
 
 
-def footer(metadata: BookMetadata, credit: PageCredit | None, sources: list[Source]) -> Markup:
+def footer(metadata: BookMetadata, credit: PageCredit) -> Markup:
     """The footer of a page: the chapter's credits, or the book's on other pages."""
-    if credit is None or not credit.is_chapter:
-        credit = PageCredit(
-            src="",
-            path="",
-            title=metadata.title,
-            url="",
-            authors=metadata.authors,
-            licence=metadata.licence,
-            sources=tuple(sources),
-        )
     return Markup(render_template("footer.html", book=metadata, credit=credit))
 
 

@@ -314,6 +314,6 @@ def test_site_identity_follows_book_yml(book, caplog) -> None:
     assert config["site_author"] == "Priya Natarajan and Tomás Ferreira"
     [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert warning == (
-        "mkdocs.yml: site_name 'Another Title' differs from data/book.yml ('Teaching in the "
-        "Open') — remove site_name from mkdocs.yml (it follows data/book.yml) or make them agree"
+        "opentextbook: mkdocs.yml: site_name 'Another Title' differs from data/book.yml "
+        "('Teaching in the Open') — make them agree"
     )

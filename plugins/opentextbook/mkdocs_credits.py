@@ -67,7 +67,14 @@ def check_identity(config, metadata: BookMetadata, metadata_path: str) -> None:
         if not given:
             config[key] = value
         elif " ".join(str(given).split()) != " ".join(value.split()):
+            # MkDocs requires site_name; the others can simply be left out of mkdocs.yml.
+            fix = (
+                "make them agree"
+                if key == "site_name"
+                else (
+                    f"remove {key} from mkdocs.yml (it follows {metadata_path}) or make them agree"
+                )
+            )
             log.warning(
-                f"mkdocs.yml: {key} '{given}' differs from {metadata_path} ('{value}') — "
-                f"remove {key} from mkdocs.yml (it follows {metadata_path}) or make them agree"
+                f"mkdocs.yml: {key} '{given}' differs from {metadata_path} ('{value}') — {fix}"
             )

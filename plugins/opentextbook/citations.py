@@ -19,6 +19,7 @@ a digest of the metadata, the address, this module and the citeproc versions.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import re
 from dataclasses import asdict, dataclass
@@ -221,7 +222,6 @@ def _csl_citation(
     from citeproc import (
         CitationItem,
         CitationStylesBibliography,
-        CitationStylesStyle,
         formatter,
     )
     from citeproc.source.json import CiteProcJSON
@@ -229,17 +229,16 @@ def _csl_citation(
     # The original is named by our note, in each style's words for an adaptation (the CSL
     # styles print "Originally published as <title>" without its author).
     item = {k: v for k, v in csl_item(metadata, url, chapter).items() if "original" not in k}
-    style_xml = CitationStylesStyle(io.BytesIO(_style_xml(style)), validate=False)
-    rendered = {}
-    for kind, output in (("html", formatter.html), ("text", formatter.plain)):
-        # citeproc-py's HTML formatter passes text through as is: escape the metadata first.
-        source = CiteProcJSON([_html_escaped(item) if kind == "html" else item])
-        bibliography = CitationStylesBibliography(style_xml, source, output)
-        bibliography.register(CslCitation([CitationItem(_ITEM_ID)]))
-        rendered[kind] = str(bibliography.bibliography()[0])
+    # citeproc-py's HTML formatter passes text through as is: escape the metadata first. The
+    # plain text is the HTML without its tags (<i>, <b>, <span>): formatting once halves the
+    # cost, which matters in a book of many chapters.
+    source = CiteProcJSON([_html_escaped(item)])
+    bibliography = CitationStylesBibliography(_parsed_style(style), source, formatter.html)
+    bibliography.register(CslCitation([CitationItem(_ITEM_ID)]))
+    html = str(bibliography.bibliography()[0])
+    text = _unescape(re.sub(r"<[^>]*>", "", html))
     sources = _sources(metadata, chapter)
     licence = _licence_short(metadata, chapter)
-    text, html = _unescape(rendered["text"]), rendered["html"]
     if sources:
         text += " " + adaptation_note(key, sources, licence, html=False)
         html += " " + adaptation_note(key, sources, licence, html=True)
@@ -298,6 +297,15 @@ def _note(metadata: BookMetadata, chapter: PageCredit | None) -> str:
         for source in sources
     )
     return f"Adapted from {works}. {licence}"
+
+
+@functools.cache
+def _parsed_style(style: CslStyle):
+    """Parsed once per process: parsing a CSL file costs more than formatting a citation, and
+    a book of many chapters formats five citations for each."""
+    from citeproc import CitationStylesStyle
+
+    return CitationStylesStyle(io.BytesIO(_style_xml(style)), validate=False)
 
 
 def _style_xml(style: CslStyle) -> bytes:

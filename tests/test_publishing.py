@@ -442,7 +442,7 @@ def test_copy_button_copies_the_citation(browser, served_site: str, metadata) ->
         button.click()
         page.locator(".otb-copy__status", has_text="Copied").first.wait_for(timeout=5000)
         copied = page.evaluate("navigator.clipboard.readText()")
-        assert copied.startswith("@book{") and metadata.title in copied
+        assert copied.startswith("@incollection{") and metadata.title in copied
     finally:
         context.close()
 

@@ -317,3 +317,23 @@ def test_site_identity_follows_book_yml(book, caplog) -> None:
         "opentextbook: mkdocs.yml: site_name 'Another Title' differs from data/book.yml "
         "('Teaching in the Open') — make them agree"
     )
+
+
+def test_markup_in_front_matter_is_escaped_in_every_credit(book) -> None:
+    from opentextbook.publishing.snippets import attribution, credits_table, footer
+
+    hostile = "<script>alert(1)</script>"
+    credit, problems = credit_of(
+        book,
+        f"authors: ['{hostile}']\nsources:\n  - title: '{hostile}'\n    licence: CC-BY-4.0\n",
+        body=f"# {hostile}\n",
+    )
+    assert not problems
+    outputs = [
+        attribution(book, credit),
+        credits_table(book, BookContents(book, [credit]), "licence.html"),
+        str(footer(book, credit)),
+    ]
+    for html in outputs:
+        assert "<script>" not in html
+        assert "&lt;script&gt;" in html

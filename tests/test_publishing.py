@@ -14,8 +14,8 @@ import pytest
 from conftest import Build, build_book, copy_project, local_links
 from lxml import html as lxml_html
 
+from opentextbook.book import BookMetadata, PageCredit, load_metadata, read_page_credit
 from opentextbook.citations import format_citations
-from opentextbook.metadata import BookMetadata, load_metadata
 from opentextbook.publishing.linkeddata import page_head
 from opentextbook.publishing.snippets import attribution_text
 
@@ -29,6 +29,21 @@ BOOK_FILES = (f"downloads/{SLUG}.pdf", f"downloads/{SLUG}.epub", f"downloads/{SL
 @pytest.fixture(scope="module")
 def metadata(built_site: Build) -> BookMetadata:
     return load_metadata(built_site.project / "data" / "book.yml")
+
+
+def chapter_credit(project: Path, metadata: BookMetadata) -> PageCredit:
+    """The chapter's credits, read from its front matter as the build reads them."""
+    text = (project / "docs" / "networking-and-plns.md").read_text("utf-8")
+    credit, problems = read_page_credit(
+        metadata,
+        src="networking-and-plns.md",
+        path="docs/networking-and-plns.md",
+        text=text,
+        title=None,
+        url=CHAPTER,
+    )
+    assert not problems
+    return credit
 
 
 def pages(site: Path) -> list[Path]:
@@ -76,19 +91,20 @@ def test_every_page_describes_the_book_in_json_ld(built_site: Build, metadata) -
         assert [a["name"] for a in book["author"]] == metadata.author_names
         assert book["learningResourceType"] == metadata.learning_resource_type
         assert book["educationalLevel"] == metadata.educational_level
-        assert book["publisher"]["name"] == metadata.adapted_by
+        assert [item["name"] for item in book["publisher"]] == [metadata.adapted_by]
         check_is_based_on(book["isBasedOn"], metadata)
 
 
-def check_is_based_on(original: dict, metadata: BookMetadata) -> None:
-    source = metadata.source
+def check_is_based_on(originals: list[dict], metadata: BookMetadata) -> None:
+    assert len(originals) == len(metadata.sources) == 1
+    original, source = originals[0], metadata.source
     assert original["@type"] == "CreativeWork"
     assert original["name"] == source.title
-    assert original["author"]["name"] == source.author
+    assert [author["name"] for author in original["author"]] == ["Rebecca J. Hogue"]
     assert original["publisher"]["name"] == source.publisher
-    # Unknown facts are left out, never guessed.
-    assert original.get("url") == source.url
-    assert original.get("license") == source.licence
+    # Unknown facts (address, licence, date) are left out, never guessed.
+    assert source.url is None and source.licence.id == "unknown"
+    assert not {"url", "license", "datePublished"} & set(original)
 
 
 def test_the_chapter_is_a_chapter_and_learning_resource(built_site: Build, metadata) -> None:
@@ -116,7 +132,8 @@ def test_only_the_chapter_has_a_chapter_node(built_site: Build) -> None:
 
 def test_json_ld_cannot_close_its_script_element(metadata: BookMetadata) -> None:
     hostile = dataclasses.replace(metadata, title="</script><script>alert(1)</script><!--&")
-    head = page_head(hostile, site_url=None, page_url=None, page_title="x", is_chapter=True)
+    credit = PageCredit("x.md", "docs/x.md", "x", "x.html", metadata.authors, metadata.licence)
+    head = page_head(hostile, site_url=None, page_url=None, page_title="x", credit=credit)
     assert not re.search(r"[<>&]", head.jsonld)
     assert json.loads(head.jsonld)["@graph"][0]["name"] == hostile.title
 
@@ -141,7 +158,8 @@ def test_chapter_has_citation_meta_tags(built_site: Build, metadata) -> None:
 def test_chapter_offers_five_citations_with_copy_buttons(built_site: Build, metadata) -> None:
     root = lxml_html.fromstring((built_site.site / CHAPTER).read_bytes())
     url = canonical(root.find("head"))
-    for citation in format_citations(metadata, url):
+    credit = chapter_credit(built_site.project, metadata)
+    for citation in format_citations(metadata, url, credit):
         shown = root.get_element_by_id(f"otb-cite-{citation.key}")
         assert shown.text_content().strip() == citation.text.strip(), citation.key
         buttons = root.xpath(f'//button[@data-otb-copy="otb-cite-{citation.key}"]')
@@ -161,21 +179,43 @@ def test_copy_script_is_loaded_and_local(built_site: Build) -> None:
 # --- Attribution ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [CHAPTER, LICENCE])
-def test_attribution_names_title_author_source_licence(built_site: Build, metadata, path) -> None:
-    root = lxml_html.fromstring((built_site.site / path).read_bytes())
+def test_attribution_names_title_author_source_licence(built_site: Build, metadata) -> None:
+    root = lxml_html.fromstring((built_site.site / CHAPTER).read_bytes())
     blocks = root.find_class("otb-attribution")
-    assert len(blocks) == 1, path
-    rows = {
-        row.find("th").text_content(): row.find("td").text_content()
-        for row in blocks[0].xpath(".//tbody/tr")
-    }
+    assert len(blocks) == 1
+    sentence = " ".join(blocks[0].find_class("otb-attribution__tasl")[0].text_content().split())
+    assert sentence == (
+        "“Networking and Personal Learning Networks” by Networking and PLNs open textbook "
+        "contributors is adapted from Networking and Personal Learning Networks by Rebecca J. "
+        "Hogue (EdTech Books), used under a licence that is not known. “Networking and Personal "
+        "Learning Networks” is licensed under Creative Commons Attribution 4.0 International "
+        "(CC BY 4.0) by Networking and PLNs open textbook contributors."
+    )
+    cells = [cell.text_content() for cell in blocks[0].xpath(".//tbody/tr/td")]
     source = metadata.source
-    assert rows["Title"] == source.title
-    assert rows["Author"] == source.author
-    assert rows["Source"].startswith(source.publisher)
-    assert rows["Licence"] == (source.licence or "unknown")
+    assert cells == [
+        source.title,
+        source.author,
+        f"{source.publisher} (web address unknown)",
+        "unknown",
+        "licence unknown",
+    ]
     assert blocks[0].xpath('.//a[@rel="license"]/@href') == [metadata.licence.url]
+    changes = [
+        item.text_content()
+        for item in blocks[0].xpath('.//ul[@class="otb-attribution__changes"]/li')
+    ]
+    assert changes == list(source.changes)
+
+
+def test_licence_page_credits_every_chapter(built_site: Build, metadata) -> None:
+    root = lxml_html.fromstring((built_site.site / LICENCE).read_bytes())
+    rows = root.xpath('//table[@class="otb-credits"]/tbody/tr')
+    assert [row.find("th").text_content() for row in rows] == [
+        "Networking and Personal Learning Networks"
+    ]
+    assert rows[0].find("th/a").get("href") == CHAPTER
+    assert "Rebecca J. Hogue" in rows[0].text_content()
 
 
 def test_licence_page_has_attribution_text_to_copy(built_site: Build, metadata) -> None:
@@ -412,12 +452,14 @@ def test_copy_button_copies_the_citation(browser, served_site: str, metadata) ->
         button.click()
         page.locator(".otb-copy__status", has_text="Copied").first.wait_for(timeout=5000)
         copied = page.evaluate("navigator.clipboard.readText()")
-        assert copied.startswith("@book{") and metadata.title in copied
+        assert copied.startswith("@incollection{") and metadata.title in copied
     finally:
         context.close()
 
 
-def test_a_wrong_chapter_option_fails_the_build_with_a_fix(tmp_path: Path, monkeypatch) -> None:
+def test_the_retired_chapter_option_fails_the_build_saying_what_to_do(
+    tmp_path: Path, monkeypatch
+) -> None:
     from conftest import run_build
 
     project = copy_project(tmp_path / "wrong")
@@ -430,4 +472,6 @@ def test_a_wrong_chapter_option_fails_the_build_with_a_fix(tmp_path: Path, monke
     monkeypatch.setenv("WORKSHEET_PDFS", "false")
     result = run_build(project)
     assert result.returncode != 0
-    assert "'chapter: no-such-page.md' names no page in docs/" in result.stdout + result.stderr
+    output = result.stdout + result.stderr
+    assert "option 'chapter' is retired" in output
+    assert "'chapter: false'" in output and "remove the option from mkdocs.yml" in output

@@ -30,6 +30,7 @@ from markdown import Extension, Markdown
 from markdown.treeprocessors import Treeprocessor
 
 from opentextbook.activities import ActivityRegistry
+from opentextbook.book import BookContents
 from opentextbook.errors import SourceError
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")
@@ -113,7 +114,7 @@ def _set_up_logging(counter: _WarningCounter) -> None:
 
 
 def _run_worksheets(args: argparse.Namespace) -> int:
-    from opentextbook.metadata import load_metadata
+    from opentextbook.book import load_metadata
     from opentextbook.worksheets import build_worksheets
 
     docs = args.docs.resolve()
@@ -132,6 +133,7 @@ def _run_worksheets(args: argparse.Namespace) -> int:
         root / ".cache" / "opentextbook" / "worksheets",
         site_url=site_url,
         pdf=not args.no_pdf,
+        contents=read_credits(docs, root, metadata),
     )
     print(f"{report} -> {args.output}")
     return 0
@@ -153,6 +155,28 @@ def _run_schemas(args: argparse.Namespace) -> int:
     done = "stale" if args.check else "written"
     print(f"{len(schemas)} data set(s), {len(changed)} JSON Schema(s) {done}")
     return 0
+
+
+def read_credits(docs: Path, root: Path, metadata) -> BookContents:
+    """Every page's credits from its front matter, so each worksheet credits its own chapter;
+    the first mistake stops with its file and line, as it would fail ``mkdocs build --strict``."""
+    from opentextbook.book import read_page_credit
+
+    pages = []
+    for path in sorted(docs.rglob("*.md")):
+        src = path.relative_to(docs).as_posix()
+        credit, problems = read_page_credit(
+            metadata,
+            src=src,
+            path=Path(os.path.relpath(path, root)).as_posix(),
+            text=path.read_text(encoding="utf-8"),
+            title=None,
+            url=src[: -len(".md")] + ".html",
+        )
+        if problems:
+            raise problems[0]
+        pages.append(credit)
+    return BookContents(metadata, pages)
 
 
 def collect_activities(docs: Path, root: Path, project: dict[str, Any]) -> ActivityRegistry:

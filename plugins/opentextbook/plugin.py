@@ -20,6 +20,7 @@ from mkdocs.utils import get_relative_url
 
 from opentextbook import citations
 from opentextbook.activities import ActivityRegistry
+from opentextbook.book import BookContents, BookMetadata, load_metadata
 from opentextbook.cache import OutputCache
 from opentextbook.datasets import Dataset, load_datasets
 from opentextbook.datasets.package import write_data_package
@@ -27,7 +28,7 @@ from opentextbook.downloads import render_download_list, write_downloads
 from opentextbook.errors import SourceError
 from opentextbook.markdown import location
 from opentextbook.markdown.activity import ActivityExtension
-from opentextbook.metadata import BookMetadata, load_metadata
+from opentextbook.mkdocs_credits import check_identity, read_contents
 from opentextbook.mkdocs_pages import PageRenderCache
 from opentextbook.mkdocs_search import SearchEntryCache
 from opentextbook.pln import (
@@ -61,8 +62,12 @@ class OpenTextbookConfig(base.Config):
     """Folder of the book's data sets (``<name>.schema.yml`` + ``<name>.yml`` or ``.csv``),
     relative to mkdocs.yml."""
 
-    chapter = opt.Type(str, default="networking-and-plns.md")
-    """The chapter page (under docs/): it gets Chapter JSON-LD and ``citation_*`` meta tags."""
+    chapter = opt.Deprecated(
+        message="The opentextbook option 'chapter' is retired: every page is a chapter, with "
+        "its own JSON-LD, citation tags and citations, unless its front matter says "
+        "'chapter: false' (front and back matter) — remove the option from mkdocs.yml",
+    )
+    """Retired: which pages are chapters is said by each page's front matter."""
 
     downloads = opt.Type(bool, default=True)
     """Write the whole-book PDF, EPUB and offline zip; ``false`` makes ``serve`` fast."""
@@ -89,11 +94,13 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         self.page_cache: PageRenderCache | None = None
         self.search_cache: SearchEntryCache | None = None
         self.page_count = 0
+        self.contents: BookContents | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path).parent
         self.metadata = _or_plugin_error(load_metadata, self.root / self.config.metadata)
         config.extra["book"] = self.metadata.as_dict()
+        check_identity(config, self.metadata, self.config.metadata)
         self.cache_dir = cache = self.root / ".cache" / "opentextbook"
         data_dir = self.root / self.config.data_dir
         metadata_file = [(self.root / self.config.metadata).name]
@@ -138,7 +145,11 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         return env
 
     def on_nav(self, nav, *, config: MkDocsConfig, files: Files):
-        chapters = [_shown_path(page.file, self.root) for page in nav.pages if not page.is_homepage]
+        pages = [(page, _shown_path(page.file, self.root)) for page in nav.pages]
+        self.contents = read_contents(self.metadata, pages)
+        self.publisher.contents = self.contents
+        config.extra["credits"] = self.contents.as_dict()
+        chapters = [page.path for page in self.contents.chapters]
         self.activities.set_chapters(chapters)
         if self.page_cache:  # what else decides a page's HTML: metadata, data, chapter order
             book = {name: value for name, value in config.extra.items() if name != "data"}
@@ -149,6 +160,7 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
     def on_template_context(self, context, *, template_name: str, config: MkDocsConfig):
         # Static pages (404.html) declare the book and its licence like every page.
         context["opentextbook_head"] = self.publisher.head("", config.site_name, None)
+        context["opentextbook_footer"] = self.publisher.footer("")
         return context
 
     def on_post_template(self, output: str, *, template_name: str, config: MkDocsConfig) -> str:
@@ -160,6 +172,7 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
     def on_page_context(self, context, *, page, config: MkDocsConfig, nav):
         src, order = page.file.src_uri, [item.file.src_uri for item in nav.pages]
         context["opentextbook_head"] = self.publisher.head(src, page.title, page.canonical_url)
+        context["opentextbook_footer"] = self.publisher.footer(src)
         book_page = BookPage(src, page.title, page.url, page.content or "")
         self.publisher.collect(book_page, order=order, in_book=page.meta.get("whole_book", True))
         return context
@@ -176,6 +189,11 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         location.set_page(_shown_path(page.file, self.root), page.file.content_string, page.url)
         return markdown
 
+    @event_priority(-50)  # after mkdocs-macros: what it adds is not read as a macro
+    def _end_chapter(self, markdown: str, *, page, config: MkDocsConfig, files: Files) -> str:
+        ending = self.publisher.chapter_end(page.file.src_uri, page.canonical_url)
+        return f"{markdown.rstrip()}\n\n{ending}\n" if ending else markdown
+
     @event_priority(-100)  # after every other plugin: the Markdown as it will be converted
     def _reuse_conversion(self, markdown: str, *, page, config: MkDocsConfig, files: Files):
         if self.page_cache:
@@ -185,7 +203,7 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
             )
         return markdown
 
-    on_page_markdown = CombinedEvent(_locate_page, _reuse_conversion)
+    on_page_markdown = CombinedEvent(_locate_page, _end_chapter, _reuse_conversion)
 
     # Last of all (after the search index and Material's offline plugin at -100): the offline
     # zip made here must hold every other output.
@@ -198,7 +216,7 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
             self.search_cache.prune()
         if self.page_cache:
             log.info(f"{self.page_cache}; {self.search_cache}")
-        _write_worksheets(self.activities, self.metadata, config, self.cache_dir, self.config)
+        _write_worksheets(self, config)
         write_downloads(self.datasets, config.site_dir, self.cache_dir / "downloads")
         write_data_package(self.datasets, self.metadata, config.site_dir)
         _write_whole_book(self.publisher, Path(config.site_dir), self.cache_dir)
@@ -267,16 +285,17 @@ def _bind_activities(config: MkDocsConfig, pdf: bool) -> ActivityRegistry:
     return registry
 
 
-def _write_worksheets(registry, metadata, config: MkDocsConfig, cache: Path, options) -> None:
+def _write_worksheets(plugin: OpenTextbookPlugin, config: MkDocsConfig) -> None:
     """Worksheet pages, PDFs and packets, cached in ``.cache/opentextbook/worksheets``."""
     _or_plugin_error(
         lambda: build_worksheets(
-            registry,
-            metadata,
+            plugin.activities,
+            plugin.metadata,
             config.site_dir,
-            cache / "worksheets",
+            plugin.cache_dir / "worksheets",
             site_url=config.site_url or "",
-            pdf=options.worksheet_pdfs,
+            pdf=plugin.config.worksheet_pdfs,
+            contents=plugin.contents,
         )
     )
 
@@ -313,7 +332,6 @@ def _set_up_publishing(config: MkDocsConfig, metadata, options) -> BookPublisher
     publisher = BookPublisher(
         metadata,
         site_url=config.site_url,
-        chapter=options.chapter,
         downloads=options.downloads,
         stylesheets=[PACKAGE_DIR / "assets" / "css" / "book.css"],
     )
@@ -339,12 +357,6 @@ def _add_publishing_files(files: Files, config: MkDocsConfig, publisher: BookPub
     # Empty stand-ins, so links to the downloads validate; on_post_build writes the real files.
     for item in publisher.downloads or []:
         files.append(File.generated(config, item.path, content=b""))
-    if files.get_file_from_path(publisher.chapter) is None:
-        log.warning(
-            f"mkdocs.yml: opentextbook option 'chapter: {publisher.chapter}' names no page in "
-            "docs/, so no page gets the chapter's JSON-LD and citation tags — set it to the "
-            "chapter's file, e.g. 'chapter: my-chapter.md'"
-        )
 
 
 def _write_whole_book(publisher: BookPublisher, site_dir: Path, cache_dir: Path) -> None:

@@ -26,9 +26,9 @@ from urllib.parse import urljoin, urlsplit
 from opentextbook import templating
 from opentextbook.activities import Activity, ActivityRegistry
 from opentextbook.atomic import write_text
+from opentextbook.book import BookContents, BookMetadata
 from opentextbook.cache import OutputCache, content_digest, library_versions
 from opentextbook.errors import SourceError
-from opentextbook.metadata import BookMetadata
 from opentextbook.pdf import form_font_name
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")
@@ -46,6 +46,7 @@ _OWN_FILES = (
     PACKAGE_DIR / "pdf.py",
     CSS_FILE,
     *sorted((PACKAGE_DIR / "templates").glob("worksheet*.html")),
+    PACKAGE_DIR / "templates" / "credit.html",
 )
 
 
@@ -103,8 +104,16 @@ class WorksheetRenderer:
     address and QR code printed on each sheet; without it the sheets name the page only.
     """
 
-    def __init__(self, metadata: BookMetadata, site_url: str = "", folder: str = "worksheets"):
+    def __init__(
+        self,
+        metadata: BookMetadata,
+        site_url: str = "",
+        folder: str = "worksheets",
+        contents: BookContents | None = None,
+    ):
         self.metadata = metadata
+        self.contents = contents or BookContents(metadata, [])
+        """Each chapter's credits: a sheet carries its own chapter's attribution and licence."""
         self.site_url = site_url.rstrip("/") + "/" if site_url else ""
         self.folder = folder
         self.env = templating.environment()
@@ -132,9 +141,11 @@ class WorksheetRenderer:
         # absolute when the site's address is known, else relative to where the output is.
         relative = "../" if edition else "../../"
         base = (self.site_url or relative) if paper else relative
+        sheets = [self._sheet(activity, base) for activity in activities]
         return self.env.get_template("worksheet.html").render(
             title=title,
-            sheets=[self._sheet(activity, base) for activity in activities],
+            sheets=sheets,
+            packet_sources=_sources_of(sheets),
             paper=paper,
             edition=edition,
             edition_name=EDITIONS.get(edition or "", ""),
@@ -148,6 +159,7 @@ class WorksheetRenderer:
     def _sheet(self, activity: Activity, base: str) -> dict:
         url = self.online_url(activity)
         return {
+            "credit": self.contents.credit(activity.page),
             "activity": _rebased(activity, base),
             "url": url,
             "qr": _qr_data_uri(url) if url else "",
@@ -182,7 +194,8 @@ class WorksheetRenderer:
     @functools.cached_property
     def _book_digest(self) -> str:
         """The book metadata (title, authors, licence…) every sheet prints."""
-        return content_digest(json.dumps(self.metadata.as_dict(), sort_keys=True, default=str))
+        book = {"book": self.metadata.as_dict(), "credits": self.contents.as_dict()}
+        return content_digest(json.dumps(book, sort_keys=True, default=str))
 
     def _fingerprint(self, activity: Activity) -> str:
         """``activity.fingerprint()``, worked out once per build (pages and PDFs both ask)."""
@@ -235,6 +248,7 @@ def build_worksheets(
     *,
     site_url: str = "",
     pdf: bool = True,
+    contents: BookContents | None = None,
 ) -> BuildReport:
     """Everything worksheet-related for a finished read of the book (site build or CLI).
 
@@ -242,10 +256,19 @@ def build_worksheets(
     half-written: every file is replaced atomically).
     """
     registry.raise_errors()
-    renderer = WorksheetRenderer(metadata, site_url)
+    renderer = WorksheetRenderer(metadata, site_url, contents=contents)
     report = renderer.build(registry.worksheets(), site_dir, OutputCache(cache_dir), pdf=pdf)
     log.info("opentextbook: %s", report)
     return report
+
+
+def _sources_of(sheets: list[dict]) -> list:
+    """Every work the sheets draw on, each once, in order: a packet's cover lists them."""
+    found = {}
+    for sheet in sheets:
+        for source in sheet["credit"].sources:
+            found.setdefault((source.title, source.author, source.url), source)
+    return list(found.values())
 
 
 _LINK = re.compile(r'(?P<attr>\s(?:href|src))="(?P<url>[^"]*)"')

@@ -44,8 +44,9 @@ def data_package(datasets: dict[str, Dataset], metadata: Any) -> dict[str, Any]:
         "title": f"Data sets of {metadata.title}",
         "resources": resources,
         "licenses": [_licence(metadata.licence)],
-        "sources": [_source(metadata.source)],
     }
+    if sources := [_source(source) for source in metadata.sources]:
+        package["sources"] = sources
     if metadata.description:
         package["description"] = metadata.description
     if metadata.date:
@@ -146,15 +147,9 @@ def _licence(licence: Any) -> dict[str, str]:
     found = {"title": licence.name}
     if licence.url:
         found["path"] = licence.url
-    if spdx := getattr(licence, "spdx", None) or _spdx(licence.short):
-        found["name"] = spdx
+    if licence.known:  # the SPDX id, as the Data Package standard asks
+        found["name"] = licence.id
     return found
-
-
-def _spdx(short: str) -> str:
-    """``CC BY 4.0`` → ``CC-BY-4.0``: the id the Data Package standard asks for, when it is one."""
-    candidate = re.sub(r"\s+", "-", short.strip())
-    return candidate if re.fullmatch(r"CC-[A-Z-]+-\d\.\d|CC0-1\.0|MIT", candidate) else ""
 
 
 def _source(source: Any) -> dict[str, str]:

@@ -32,14 +32,13 @@ class Credit:
 
 def credit_for(metadata: BookMetadata, what: str) -> Credit:
     """The credit for one template, from the book's metadata (never hard-coded)."""
-    source = metadata.source
+    source = metadata.source  # None for a book of original work only
     licence = metadata.licence
     url = f" {licence.url}" if licence.url else ""
+    adapted = f", adapted from “{source.title}” by {source.author}" if source else ""
     return Credit(
         title=what,
-        source=(
-            f"{what} — from “{metadata.title}”, adapted from “{source.title}” by {source.author}."
-        ),
+        source=f"{what} — from “{metadata.title}”{adapted}.",
         licence=f"Licence: {licence.name} ({licence.short}).{url}",
         language=metadata.language,
     )

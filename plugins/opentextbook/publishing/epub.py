@@ -157,8 +157,8 @@ def _package(metadata, identifier: str, when, items: list[EpubItem], spine: list
         "description": metadata.description,
         "date": metadata.date,
         "rights": f"{licence.name} ({licence.short}) {licence.url or ''}",
-        "source": f"{metadata.source.title} by {metadata.source.author}",
     }
+    sources = [("source", f"{item.title} by {item.author}") for item in metadata.sources]
     accessibility = [(name, value) for name, values in ACCESSIBILITY.items() for value in values]
     accessibility.append(("schema:accessibilitySummary", ACCESSIBILITY_SUMMARY))
     return _xml_bytes(
@@ -166,7 +166,10 @@ def _package(metadata, identifier: str, when, items: list[EpubItem], spine: list
             "epub-package.opf",
             book=metadata,
             identifier=identifier,
-            dublin_core=[(name, str(value).strip()) for name, value in optional.items() if value],
+            dublin_core=[
+                *((name, str(value).strip()) for name, value in optional.items() if value),
+                *sources,
+            ],
             modified=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
             accessibility=accessibility,
             items=items,

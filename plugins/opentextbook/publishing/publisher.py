@@ -15,11 +15,13 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from markupsafe import Markup
+
+from opentextbook.book import BookContents, BookMetadata
 from opentextbook.cache import OutputCache, content_digest, library_versions
-from opentextbook.metadata import BookMetadata
 from opentextbook.publishing.bookpages import BookPage, page_path
 from opentextbook.publishing.linkeddata import PageHead, page_head
-from opentextbook.publishing.snippets import Download, macros
+from opentextbook.publishing.snippets import Download, chapter_end, footer, macros
 
 DOWNLOADS_DIR = "downloads"
 
@@ -32,13 +34,13 @@ class BookPublisher:
         metadata: BookMetadata,
         *,
         site_url: str | None,
-        chapter: str,
         downloads: bool,
         stylesheets: list[Path] = (),
     ) -> None:
         self.metadata = metadata
         self.site_url = site_url or None
-        self.chapter = chapter
+        self.contents = BookContents(metadata, [])
+        """Every page's credits; the adapter sets it once the pages are known (``on_nav``)."""
         self.stylesheets = list(stylesheets)
         self.downloads = _downloads(metadata) if downloads else None
         self._pages: dict[str, BookPage] = {}
@@ -55,9 +57,21 @@ class BookPublisher:
             site_url=self.site_url,
             page_url=url,
             page_title=title,
-            is_chapter=src == self.chapter,
+            credit=self.contents.get(src),
+            sources=self.contents.sources,
             pdf_url=f"{self.site_url}{pdf.path}" if pdf else None,
         )
+
+    def footer(self, src: str) -> Markup:
+        """The footer credits of page ``src`` (the book's on pages that are not chapters)."""
+        return footer(self.metadata, self.contents.credit(src))
+
+    def chapter_end(self, src: str, page_url: str | None) -> str | None:
+        """The attribution and citations a chapter page ends with (``None``: not a chapter)."""
+        credit = self.contents.get(src)
+        if credit is None or not credit.is_chapter:
+            return None
+        return chapter_end(self.metadata, credit, page_url)
 
     def macros(self, *, page_url: Callable[[], str | None], page_src: Callable[[], str]):
         """The page macros (see :func:`opentextbook.publishing.snippets.macros`)."""
@@ -67,6 +81,7 @@ class BookPublisher:
             page_url=page_url,
             page_src=page_src,
             downloads=lambda: self.downloads,
+            contents=lambda: self.contents,
         )
 
     def collect(self, page: BookPage, *, order: list[str], in_book: bool = True) -> None:
@@ -89,7 +104,7 @@ class BookPublisher:
 
         # Keyed by what the book is made from, so an unchanged book is not even assembled.
         digest = content_digest(
-            _book_inputs(self.metadata, self.pages, self.site_url),
+            _book_inputs(self.metadata, self.contents, self.pages, self.site_url),
             *_image_digests(site_dir, self.pages),
             *map(_read, self.stylesheets),
             *_own_files(),
@@ -164,10 +179,13 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "book"
 
 
-def _book_inputs(metadata: BookMetadata, pages: list[BookPage], site_url: str | None) -> str:
+def _book_inputs(
+    metadata: BookMetadata, contents: BookContents, pages: list[BookPage], site_url: str | None
+) -> str:
     """The metadata, the address and every page (path, title, URL, rendered HTML), in order."""
     data = {
         "book": metadata.as_dict(),
+        "credits": contents.as_dict(),
         "site_url": site_url,
         "pages": [[page.src, page.title, page.url, page.html] for page in pages],
     }

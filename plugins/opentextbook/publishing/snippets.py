@@ -1,7 +1,8 @@
-"""Blocks that pages include as macros: attribution, "attribute this book", citations, downloads.
+"""Blocks that pages include: attribution, credits, "attribute this book", citations, downloads.
 
-One template per block, so the chapter and the licence page show the same attribution from one
-source, and a remixer who changes ``data/book.yml`` changes every copy of it.
+One template per block, so every chapter, its footer and the licence page show the same
+credits from one source (``data/book.yml`` and the chapter's front matter), and a remixer who
+changes them changes every copy.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from opentextbook import templating
+from opentextbook.book import BookContents, BookMetadata, PageCredit, people_phrase
 from opentextbook.citations import format_citations
-from opentextbook.metadata import BookMetadata
 
 
 @dataclass(frozen=True)
@@ -26,41 +27,91 @@ class Download:
     description: str
 
 
-def attribution(metadata: BookMetadata, *, changes: bool = True) -> str:
-    """The TASL attribution of the adapted work, the changes, and this book's licence."""
-    return render_template("attribution.html", book=metadata, changes=changes)
+def attribution(metadata: BookMetadata, credit: PageCredit, *, changes: bool = True) -> str:
+    """One chapter's TASL attribution: its sources, their licences, the changes, its licence."""
+    return render_template("attribution.html", book=metadata, chapter=credit, changes=changes)
 
 
-def attribute_this_book(metadata: BookMetadata, site_url: str | None) -> str:
+def credits_table(metadata: BookMetadata, contents: BookContents, page_url: str) -> str:
+    """Every chapter with its authors, licence, sources and changes (the licence page)."""
+    base = posixpath.dirname(page_url)
+    rows = [
+        {"chapter": chapter, "href": posixpath.relpath(chapter.url, base or ".")}
+        for chapter in contents.chapters
+    ]
+    return render_template("credits.html", book=metadata, rows=rows)
+
+
+def footer(metadata: BookMetadata, credit: PageCredit) -> Markup:
+    """The footer of a page: the chapter's credits, or the book's on other pages."""
+    return Markup(render_template("footer.html", book=metadata, credit=credit))
+
+
+def attribute_this_book(metadata: BookMetadata, site_url: str | None, sources=None) -> str:
     """Ready-to-copy attribution for people who reuse or remix this book."""
-    text = attribution_text(metadata, site_url)
+    text = attribution_text(metadata, site_url, sources)
     return _copyable("otb-attribute-book", "Attribution text", text, button="Copy attribution")
 
 
-def attribution_text(metadata: BookMetadata, site_url: str | None) -> str:
+def attribution_text(metadata: BookMetadata, site_url: str | None, sources=None) -> str:
     """One paragraph in the form Creative Commons recommends: title, author, source, licence."""
-    source = metadata.source
-    by = f" by the {metadata.adapted_by}" if metadata.adapted_by else ""
-    publisher = f" ({source.publisher})" if source.publisher else ""
+    sources = metadata.sources if sources is None else sources
+    by = f" by {people_phrase(metadata.authors)}"
+    adapted = "; ".join(
+        f"“{source.title}” by {source.author or 'an unknown author'}"
+        + (f" ({source.publisher})" if source.publisher else "")
+        for source in sources
+    )
+    adapted = f", adapted from {adapted}," if adapted else ""
     where = f" Available at {site_url}." if site_url else ""
     licence = metadata.licence
     licence_ref = f"{licence.short} ({licence.url})" if licence.url else licence.short
-    return (
-        f"“{metadata.title}”{by}, adapted from “{source.title}” by {source.author}{publisher}, "
-        f"is licensed under {licence_ref}.{where}"
-    )
+    return f"“{metadata.title}”{by}{adapted} is licensed under {licence_ref}.{where}"
 
 
-def cite_this_chapter(metadata: BookMetadata, page_url: str | None) -> str:
+def cite_this_chapter(
+    metadata: BookMetadata, page_url: str | None, credit: PageCredit | None = None
+) -> str:
     """The five citation formats, each with its copy button."""
     blocks = []
-    for citation in format_citations(metadata, page_url):
+    for citation in format_citations(metadata, page_url, credit):
         block_id = f"otb-cite-{citation.key}"
         html = Markup(citation.html)  # made from HTML-escaped metadata (see citations.py)
         blocks.append(
             _copyable(block_id, citation.label, citation.text, html, citation.preformatted)
         )
     return '<div class="otb-cite">\n' + "\n".join(blocks) + "\n</div>"
+
+
+def chapter_end(metadata: BookMetadata, credit: PageCredit, page_url: str | None) -> str:
+    """What every chapter ends with: its attribution and licence, then "Cite this chapter"."""
+    return render_template(
+        "chapter_end.html",
+        attribution=Markup(attribution(metadata, credit)),
+        citations=Markup(cite_this_chapter(metadata, page_url, credit)) if credit.cite else None,
+    )
+
+
+_NUMBER_WORDS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+]
+
+
+def in_words(number: int) -> str:
+    """ "ten" for 10: small counts in running text are words (style guides agree to twelve)."""
+    return _NUMBER_WORDS[number] if 0 <= number < len(_NUMBER_WORDS) else str(number)
 
 
 def downloads_list(downloads: list[Download] | None, page_src: str) -> str:
@@ -83,14 +134,28 @@ def macros(
     page_url: Callable[[], str | None],
     page_src: Callable[[], str],
     downloads: Callable[[], list[Download] | None],
+    contents: Callable[[], BookContents],
 ) -> dict[str, Callable[..., str]]:
     """The macros pages call (``{{ book_attribution() }}`` …); the callables give page context."""
+
+    def credit() -> PageCredit:
+        return contents().get(page_src())
+
     return {
-        "book_attribution": lambda changes=True: attribution(metadata, changes=changes),
-        "attribute_this_book": lambda: attribute_this_book(metadata, site_url),
-        "cite_this_chapter": lambda: cite_this_chapter(metadata, page_url()),
+        "book_attribution": lambda changes=True: attribution(metadata, credit(), changes=changes),
+        "book_credits": lambda: credits_table(metadata, contents(), page_src_url(page_src())),
+        "attribute_this_book": lambda: attribute_this_book(metadata, site_url, contents().sources),
+        "cite_this_chapter": lambda: cite_this_chapter(metadata, page_url(), credit()),
         "book_downloads": lambda: downloads_list(downloads(), page_src()),
+        "in_words": in_words,
+        "activity_count": lambda: contents().activity_count,
     }
+
+
+def page_src_url(src: str) -> str:
+    """The address of page ``src`` (``a/b.md`` → ``a/b.html``; the site's pages are files)."""
+    stem = src[: -len(".md")] if src.endswith(".md") else src
+    return f"{stem}.html"
 
 
 def _copyable(

@@ -1,0 +1,173 @@
+"""The book's metadata (``data/book.yml``): title, authors, licence and the works it adapts.
+
+Everything that names the book or its licence — page footers, the licence page, citations,
+machine-readable licence tags, PDF and EPUB metadata — is generated from this one file (and
+each chapter's front matter, see :mod:`opentextbook.book.chapters`), so a remixer edits data,
+never templates.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from opentextbook.book import fields
+from opentextbook.book.fields import Source, people_phrase
+from opentextbook.book.licences import Licence
+from opentextbook.yamlsource import YamlDocument, load_yaml
+
+log = logging.getLogger("mkdocs.plugins.opentextbook")
+
+_REQUIRED = ("title", "authors", "language", "licence")
+_SIMPLE_OPTIONAL = (
+    "subtitle",
+    "edition",
+    "date",
+    "description",
+    "educational_level",
+    "learning_resource_type",
+)
+_OPTIONAL = (*_SIMPLE_OPTIONAL, "editors", "adapted_by", "code_licence", "changes", "sources")
+_LEGACY_SOURCE_FIELDS = ("title", "author", "publisher", "url", "licence", "date")
+
+
+@dataclass(frozen=True)
+class BookMetadata:
+    """Validated contents of ``data/book.yml``.
+
+    ``authors`` made this book (this version); the people who wrote the works it adapts are
+    credited through ``sources`` and each chapter's own sources.
+    """
+
+    title: str
+    authors: tuple[dict[str, Any], ...]
+    language: str
+    licence: Licence
+    sources: tuple[Source, ...] = ()
+    subtitle: str | None = None
+    editors: tuple[dict[str, Any], ...] = ()
+    edition: str | None = None
+    date: str | None = None
+    description: str | None = None
+    educational_level: str | None = None
+    learning_resource_type: str | None = None
+    adapters: tuple[dict[str, Any], ...] = ()
+    """Who made this adaptation (people or a group); its publisher in citations."""
+    code_licence: Licence | None = None
+    changes: tuple[str, ...] = field(default_factory=tuple)
+    legacy_source: bool = False
+    """The file used the old single ``source:``; every chapter then adapts that work."""
+
+    @property
+    def author_names(self) -> list[str]:
+        return [author["name"] for author in self.authors]
+
+    @property
+    def adapted_by(self) -> str | None:
+        """Who made this adaptation, as a sentence reads it ("Ada and Ben"), or ``None``."""
+        return people_phrase(self.adapters) or None
+
+    @property
+    def source(self) -> Source | None:
+        """The first work the book adapts (for outputs that name one)."""
+        return self.sources[0] if self.sources else None
+
+    def source_by_id(self, ident: str) -> Source | None:
+        return next((item for item in self.sources if item.id == ident), None)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain values for templates and macros."""
+        data = asdict(self)
+        data.update(author_names=self.author_names, adapted_by=self.adapted_by)
+        data["source"] = asdict(self.source) if self.source else None
+        if data["source"]:
+            data["source"]["author"] = self.source.author
+        for item, source in zip(data["sources"], self.sources, strict=True):
+            item["author"] = source.author
+        return data
+
+
+def load_metadata(path: str | Path) -> BookMetadata:
+    """Load and validate the book metadata file, or raise a ``SourceError`` naming the line."""
+    doc = load_yaml(path, label="book metadata file")
+    if not isinstance(doc.data, dict):
+        raise doc.error(
+            (), "the book metadata must be a mapping of fields", fix="see data/book.yml"
+        )
+    legacy = "source" in doc.data
+    fields.check_fields(doc, (), doc.data, _REQUIRED, (*_OPTIONAL, "source"))
+    data = doc.data
+    authors = fields.people(doc, ("authors",))
+    if not authors:
+        raise doc.error(("authors",), "the book needs at least one author", fix="add '- name: …'")
+    return BookMetadata(
+        title=fields.text(doc, ("title",)),
+        authors=authors,
+        editors=fields.people(doc, ("editors",)),
+        language=fields.text(doc, ("language",)),
+        licence=_required_licence(doc, "licence"),
+        code_licence=fields.licence(doc, ("code_licence",)) if data.get("code_licence") else None,
+        sources=_legacy_source(doc) if legacy else _sources(doc),
+        adapters=_adapters(doc),
+        changes=fields.texts(doc, ("changes",)),
+        legacy_source=legacy,
+        **{key: fields.optional_text(doc, (key,)) for key in _SIMPLE_OPTIONAL},
+    )
+
+
+def _required_licence(doc: YamlDocument, key: str) -> Licence:
+    found = fields.licence(doc, (key,))
+    if found is None:
+        raise doc.error((key,), f"'{key}' must name a licence", fix="e.g. 'licence: CC-BY-4.0'")
+    return found
+
+
+def _adapters(doc: YamlDocument) -> tuple[dict[str, Any], ...]:
+    """``adapted_by``: one name (text), or a list of people and groups."""
+    value = doc.data.get("adapted_by")
+    if isinstance(value, str):
+        return (fields.person(fields.text(doc, ("adapted_by",))),)
+    return fields.people(doc, ("adapted_by",))
+
+
+def _sources(doc: YamlDocument) -> tuple[Source, ...]:
+    found = tuple(
+        fields.source(doc, ("sources", i)) for i in range(len(fields.items(doc, ("sources",))))
+    )
+    seen: set[str] = set()
+    for i, item in enumerate(found):
+        if item.id in seen:
+            raise doc.error(("sources", i, "id"), f"duplicate source id '{item.id}'")
+        seen.add(item.id or "")
+    return found
+
+
+def _legacy_source(doc: YamlDocument) -> tuple[Source, ...]:
+    """The old single ``source:`` (``author`` as text) still reads, with a notice."""
+    if "sources" in doc.data:
+        raise doc.error(("source",), "both 'source' and 'sources' are given", fix="keep 'sources'")
+    value = doc.data["source"]
+    if not isinstance(value, dict):
+        raise doc.error(("source",), "'source' must describe the adapted work")
+    fields.check_fields(doc, ("source",), value, ("title", "author"), _LEGACY_SOURCE_FIELDS[2:])
+    line = doc.position(("source",))[0]
+    log.info(
+        f"{doc.display_path}:{line}: 'source:' (one work) is the old form — write "
+        "'sources:' as a list, each item with title, authors (a list), publisher, url, "
+        "licence (an SPDX id such as CC-BY-4.0) and date; see docs/remix.md"
+    )
+    return (
+        Source(
+            title=fields.text(doc, ("source", "title")),
+            authors=(fields.person(fields.text(doc, ("source", "author"))),),
+            publisher=fields.optional_text(doc, ("source", "publisher")),
+            url=fields.url(doc, ("source", "url")),
+            licence=fields.licence(doc, ("source", "licence")),
+            date=fields.optional_text(doc, ("source", "date")),
+            changes=fields.texts(doc, ("changes",)),
+            id="source",
+            line=line,
+        ),
+    )

@@ -174,6 +174,8 @@ def test_example_inventory_pdf_lists_the_authors_nodes(pln_dir: Path) -> None:
     text = pdf_text(pypdf.PdfReader(pln_dir / "example-pln-inventory.pdf"))
     assert all(name in text for name in ("Maha Bali", "#lrnchat", "Virtually Connecting"))
     assert "illustration" in text
+    # Its intro speaks of what the inventory has: no drawing, no closeness column.
+    assert "drawing" not in text.lower() and "closeness" not in text.lower()
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from opentextbook.cache import OutputCache, content_digest, library_versions
 from opentextbook.metadata import BookMetadata
 from opentextbook.pdf import form_font_name, render_pdf
 from opentextbook.pln import inventory as inv
-from opentextbook.pln.example import ILLUSTRATION_NOTE, example_sources
+from opentextbook.pln.example import ILLUSTRATION_NOTE, INVENTORY_NOTE, example_sources
 from opentextbook.pln.render import Credit, credit_for, render
 from opentextbook.pln.svgmap import render_map_svg
 
@@ -108,7 +108,7 @@ def _example_jobs(metadata: BookMetadata, sources: list[dict[str, str]], fonts: 
         "example-pln-inventory",
         "Example PLN inventory",
         "Example PLN inventory",
-        ILLUSTRATION_NOTE,
+        INVENTORY_NOTE,
         credit_for(metadata, "Example PLN inventory"),
     )
     names = ", ".join(f"{item['name']} ({item['group']}, {item['closeness']})" for item in sources)

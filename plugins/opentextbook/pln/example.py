@@ -16,6 +16,12 @@ ILLUSTRATION_NOTE = (
     "Example: the PLN nodes the chapter's author describes. Their groups and closeness are "
     "an illustration inferred from the chapter, not the author's own drawing."
 )
+INVENTORY_NOTE = (
+    "Example: the sources of learning the chapter's author describes and what she learns from "
+    "each. Their groups are an illustration inferred from the chapter; what she offers is filled "
+    "in only where the chapter says."
+)
+"""The inventory has no map and no closeness column, so its note speaks of neither."""
 
 GROUP_OF_KIND = {"person": "people", "chat": "media", "community": "networks", "podcast": "media"}
 """The map sector of each node kind: chats and podcasts are the chapter's examples of media."""

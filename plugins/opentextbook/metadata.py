@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from opentextbook.errors import did_you_mean
+from opentextbook.urls import URL_FIX, is_safe_url
 from opentextbook.yamlsource import YamlDocument, load_yaml
 
 _REQUIRED = ("title", "authors", "language", "licence", "source")
@@ -138,6 +139,19 @@ def _optional_text(doc: YamlDocument, keypath: tuple) -> str | None:
     return None if _lookup(doc.data, keypath) is None else _text(doc, keypath)
 
 
+def _url(doc: YamlDocument, keypath: tuple) -> str:
+    """An address field: only http(s) and mailto, so no ``javascript:`` link is ever written."""
+    text = _text(doc, keypath)
+    if not is_safe_url(text):
+        message = f"'{keypath[-1]}' must be an http(s) or mailto address, not '{text}'"
+        raise doc.error(keypath, message, fix=URL_FIX)
+    return text
+
+
+def _optional_url(doc: YamlDocument, keypath: tuple) -> str | None:
+    return None if _lookup(doc.data, keypath) is None else _url(doc, keypath)
+
+
 def _list(doc: YamlDocument, key: str) -> list:
     value = doc.data.get(key) or []
     if not isinstance(value, list):
@@ -153,7 +167,13 @@ def _people(doc: YamlDocument, key: str) -> tuple[dict[str, str], ...]:
         if not isinstance(person, dict):
             raise doc.error((key, i), "a person is a name or a mapping with 'name'")
         _check_fields(doc, (key, i), person, ("name",), ("role", "url"))
-        people.append({k: str(v) for k, v in person.items() if v is not None})
+        people.append(
+            {
+                k: _url(doc, (key, i, k)) if k == "url" else _text(doc, (key, i, k))
+                for k, v in person.items()
+                if v is not None
+            }
+        )
     if key == "authors" and not people:
         raise doc.error((key,), "the book needs at least one author")
     return tuple(people)
@@ -167,7 +187,7 @@ def _licence(doc: YamlDocument, key: str) -> Licence:
     return Licence(
         name=_text(doc, (key, "name")),
         short=_text(doc, (key, "short")),
-        url=_optional_text(doc, (key, "url")),
+        url=_optional_url(doc, (key, "url")),
     )
 
 
@@ -176,7 +196,8 @@ def _source(doc: YamlDocument) -> SourceWork:
     if not isinstance(value, dict):
         raise doc.error(("source",), "'source' must describe the adapted work")
     _check_fields(doc, ("source",), value, ("title", "author"), _SOURCE_FIELDS[2:])
-    return SourceWork(**{k: _optional_text(doc, ("source", k)) for k in _SOURCE_FIELDS})
+    fields = {k: _optional_text(doc, ("source", k)) for k in _SOURCE_FIELDS}
+    return SourceWork(**{**fields, "url": _optional_url(doc, ("source", "url"))})
 
 
 def _lookup(data: Any, keypath: tuple) -> Any:

@@ -7,6 +7,8 @@ remixer edits data, never templates.
 
 from __future__ import annotations
 
+import datetime
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,20 @@ _OPTIONAL = (
     "changes",
 )
 _SOURCE_FIELDS = ("title", "author", "publisher", "url", "licence", "date")
+_PERSON_FIELDS = ("name", "role", "url")
+_LICENCE_FIELDS = ("name", "short", "url")
+
+#: Every field of ``data/book.yml`` and, for a mapping or list of mappings, the fields inside
+#: it (``None``: a value, ``()``: a list of values). Fields named ``url`` are addresses.
+FIELDS: dict[str, tuple[str, ...] | None] = {
+    **dict.fromkeys((*_REQUIRED, *_OPTIONAL)),
+    "authors": _PERSON_FIELDS,
+    "editors": _PERSON_FIELDS,
+    "licence": _LICENCE_FIELDS,
+    "code_licence": _LICENCE_FIELDS,
+    "source": _SOURCE_FIELDS,
+    "changes": (),
+}
 
 
 @dataclass(frozen=True)
@@ -98,19 +114,21 @@ def load_metadata(path: str | Path) -> BookMetadata:
         title=_text(doc, ("title",)),
         authors=_people(doc, "authors"),
         editors=_people(doc, "editors") if data.get("editors") else (),
-        language=_text(doc, ("language",)),
+        language=_matching(doc, ("language",), _LANGUAGE, "a language tag such as 'en' or 'fr-CA'"),
         licence=_licence(doc, "licence"),
         code_licence=_licence(doc, "code_licence") if data.get("code_licence") else None,
         source=_source(doc),
         changes=tuple(_text(doc, ("changes", i)) for i in range(len(_list(doc, "changes")))),
         **{key: _optional_text(doc, (key,)) for key in _OPTIONAL if key in _SIMPLE_OPTIONAL},
+        date=_matching(doc, ("date",), _DATE, "a date such as '2026-11-28'")
+        if data.get("date")
+        else None,
     )
 
 
 _SIMPLE_OPTIONAL = (
     "subtitle",
     "edition",
-    "date",
     "description",
     "educational_level",
     "learning_resource_type",
@@ -133,6 +151,28 @@ def _text(doc: YamlDocument, keypath: tuple) -> str:
     if not isinstance(value, str | int | float) or isinstance(value, bool) or str(value) == "":
         raise doc.error(keypath, f"'{keypath[-1]}' must be text", fix="write a value in quotes")
     return str(value)
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+
+
+def _matching(doc: YamlDocument, keypath: tuple, pattern: re.Pattern, what: str) -> str:
+    """Text of a fixed form (a date, a language tag): EPUB and lang attributes parse it."""
+    text = _text(doc, keypath)
+    if not pattern.match(text) or (pattern is _DATE and not _is_date(text)):
+        raise doc.error(
+            keypath, f"'{keypath[-1]}' must be {what}, not '{text}'", fix=f"write {what}"
+        )
+    return text
+
+
+def _is_date(text: str) -> bool:
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _optional_text(doc: YamlDocument, keypath: tuple) -> str | None:
@@ -166,7 +206,7 @@ def _people(doc: YamlDocument, key: str) -> tuple[dict[str, str], ...]:
             person = {"name": person}
         if not isinstance(person, dict):
             raise doc.error((key, i), "a person is a name or a mapping with 'name'")
-        _check_fields(doc, (key, i), person, ("name",), ("role", "url"))
+        _check_fields(doc, (key, i), person, _PERSON_FIELDS[:1], _PERSON_FIELDS[1:])
         people.append(
             {
                 k: _url(doc, (key, i, k)) if k == "url" else _text(doc, (key, i, k))
@@ -183,7 +223,7 @@ def _licence(doc: YamlDocument, key: str) -> Licence:
     value = doc.data[key]
     if not isinstance(value, dict):
         raise doc.error((key,), f"'{key}' must be a mapping with name, short and url")
-    _check_fields(doc, (key,), value, ("name", "short"), ("url",))
+    _check_fields(doc, (key,), value, _LICENCE_FIELDS[:2], _LICENCE_FIELDS[2:])
     return Licence(
         name=_text(doc, (key, "name")),
         short=_text(doc, (key, "short")),

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, build_book, copy_project, run_build
+from conftest import ROOT, build_book, convert_page, copy_project, run_build
 from lxml import etree
 from lxml import html as lxml_html
 from pypdf import PdfReader
@@ -421,9 +421,8 @@ def test_unsafe_site_addresses_are_refused(tmp_path: Path, variable: str, value:
 @pytest.mark.parametrize("name", sorted(DataTableBlock.OPTIONS))
 def test_datatable_options_never_inject(name: str, caplog: pytest.LogCaptureFixture) -> None:
     """A datatable option with a payload is refused with a warning or shown as text."""
-    from conftest import convert_page
-
-    text = f"/// datatable | Caption\n    data: organizations\n    {name}: {json.dumps(payload(1))}\n///\n"
+    option = f"    {name}: {json.dumps(payload(1))}"
+    text = f"/// datatable | Caption\n    data: organizations\n{option}\n///\n"
     html = convert_page(text, "docs/page.md")
     assert not injected(lxml_html.fragment_fromstring(html, create_parent="div"))
     assert EVALUATED not in html

@@ -432,3 +432,19 @@ def test_repository_data_needs_no_change() -> None:
     """The book's own data passes the stricter metadata checks (date, language, addresses)."""
     metadata = load_metadata(ROOT / "data" / "book.yml")
     assert metadata.date and metadata.language == "en"
+
+
+@pytest.mark.parametrize(
+    "value", ["javascript:alert(1)", 'https://x.org/"><script>alert(1)</script>']
+)
+def test_cli_refuses_an_unsafe_site_address(
+    tmp_path: Path, value: str, capsys: pytest.CaptureFixture
+) -> None:
+    from opentextbook.cli import main
+
+    out = tmp_path / "out"
+    args = ["worksheets", str(ROOT / "docs"), "-o", str(out), "--no-pdf", "--site-url", value]
+    assert main(args) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("error: --site-url: the site address must be an http(s) address")
+    assert not out.exists()

@@ -37,7 +37,7 @@ from opentextbook.pln import (
 from opentextbook.publishing.bookpages import BookPage
 from opentextbook.publishing.publisher import BookPublisher
 from opentextbook.templating import as_text, jinja_bytecode_cache, use_bytecode_cache
-from opentextbook.urls import is_safe_url, safe_url
+from opentextbook.urls import is_site_url, safe_url
 from opentextbook.worksheets import build_worksheets
 
 log = get_plugin_logger(__name__)
@@ -231,7 +231,7 @@ def _check_site_addresses(config: MkDocsConfig) -> None:
     links unescaped: only an http(s) address without markup characters is accepted."""
     for key in ("site_url", "repo_url"):
         value = config.get(key)
-        if value and (not is_safe_url(value) or not value.lower().startswith("http")):
+        if value and not is_site_url(value):
             raise PluginError(
                 f"{Path(config.config_file_path).name}: '{key}' (or the {key.upper()} "
                 f"environment variable) must be an http(s) address, not '{value}' — "

@@ -240,3 +240,21 @@ def test_worksheet_with_cjk_warns_naming_activity_and_package(
     assert len(warnings) == 1
     assert warnings[0].startswith("docs/ch.md:7: activity 'Read 例': no installed font can draw")
     assert "fonts-noto-cjk" in warnings[0]
+
+
+def test_site_files_differing_only_by_case_stop_the_build(tmp_path: Path) -> None:
+    from mkdocs.exceptions import PluginError
+    from mkdocs.structure.files import File, Files
+
+    from opentextbook.plugin import _check_case_clashes
+
+    def page(name: str) -> File:
+        return File(name, str(tmp_path / "docs"), str(tmp_path / "site"), False)
+
+    _check_case_clashes(Files([page("map.md"), page("maps.md")]))
+    with pytest.raises(PluginError) as caught:
+        _check_case_clashes(Files([page("map.md"), page("guide/x.md"), page("Map.md")]))
+    assert str(caught.value) == (
+        "'map.md' and 'Map.md' become 'map.html' and 'Map.html', names that differ only by "
+        "case: one file on macOS and Windows and in the offline zip — rename one of them"
+    )

@@ -124,6 +124,7 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         data_dir = self.root / self.config.data_dir
         _add_pln_files(files, config, self.metadata, data_dir, self.cache_dir / "pln")
         _add_publishing_files(files, config, self.publisher)
+        _check_case_clashes(files)
         return files
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
@@ -236,6 +237,20 @@ def _check_site_addresses(config: MkDocsConfig) -> None:
                 f"{Path(config.config_file_path).name}: '{key}' (or the {key.upper()} "
                 f"environment variable) must be an http(s) address, not '{value}' — "
                 "write e.g. 'https://example.org/book/'"
+            )
+
+
+def _check_case_clashes(files: Files) -> None:
+    """Site files whose names differ only by case (``Map.html``, ``map.html``) are one file on
+    macOS and Windows and when the offline zip is unpacked there: stop with both names."""
+    seen: dict[str, File] = {}
+    for file in files:
+        first = seen.setdefault(file.dest_uri.casefold(), file)
+        if first is not file and first.dest_uri != file.dest_uri:
+            raise PluginError(
+                f"'{first.src_uri}' and '{file.src_uri}' become '{first.dest_uri}' and "
+                f"'{file.dest_uri}', names that differ only by case: one file on macOS and "
+                "Windows and in the offline zip — rename one of them"
             )
 
 

@@ -258,3 +258,30 @@ def test_site_files_differing_only_by_case_stop_the_build(tmp_path: Path) -> Non
         "'map.md' and 'Map.md' become 'map.html' and 'Map.html', names that differ only by "
         "case: one file on macOS and Windows and in the offline zip — rename one of them"
     )
+
+
+def _plugin_yes_no_options() -> list[str]:
+    from mkdocs.config import config_options
+
+    from opentextbook.plugin import OpenTextbookConfig
+
+    return [
+        name
+        for name, option in OpenTextbookConfig._schema
+        if isinstance(option, config_options.Type) and option._type is bool
+    ]
+
+
+@pytest.mark.parametrize("name", _plugin_yes_no_options())
+def test_plugin_yes_no_option_as_text_is_an_error(name: str) -> None:
+    """``downloads: "false"`` in mkdocs.yml stops the build; it is never taken as true."""
+    from opentextbook.plugin import OpenTextbookConfig
+
+    config = OpenTextbookConfig()
+    config.load_dict({name: "false"})
+    errors, _ = config.validate()
+    assert [key for key, _ in errors] == [name]
+
+
+def test_every_plugin_yes_no_option_is_found() -> None:
+    assert {"downloads", "worksheet_pdfs", "cache"} <= set(_plugin_yes_no_options())

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from opentextbook.errors import did_you_mean
-from opentextbook.urls import URL_FIX, is_safe_url
+from opentextbook.urls import UnsafeUrl, check_url
 from opentextbook.yamlsource import YamlDocument, load_yaml
 
 _REQUIRED = ("title", "authors", "language", "licence", "source")
@@ -181,11 +181,10 @@ def _optional_text(doc: YamlDocument, keypath: tuple) -> str | None:
 
 def _url(doc: YamlDocument, keypath: tuple) -> str:
     """An address field: only http(s) and mailto, so no ``javascript:`` link is ever written."""
-    text = _text(doc, keypath)
-    if not is_safe_url(text):
-        message = f"'{keypath[-1]}' must be an http(s) or mailto address, not '{text}'"
-        raise doc.error(keypath, message, fix=URL_FIX)
-    return text
+    try:
+        return check_url(_text(doc, keypath))
+    except UnsafeUrl as error:
+        raise doc.error(keypath, f"'{keypath[-1]}' {error}", fix=error.fix) from None
 
 
 def _optional_url(doc: YamlDocument, keypath: tuple) -> str | None:

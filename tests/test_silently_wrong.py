@@ -285,3 +285,21 @@ def test_plugin_yes_no_option_as_text_is_an_error(name: str) -> None:
 
 def test_every_plugin_yes_no_option_is_found() -> None:
     assert {"downloads", "worksheet_pdfs", "cache"} <= set(_plugin_yes_no_options())
+
+
+def test_whole_book_pages_with_undrawable_text_are_named() -> None:
+    from opentextbook.publishing.bookpages import BookPage
+    from opentextbook.publishing.publisher import BookPublisher
+
+    metadata = load_metadata(ROOT / "data" / "book.yml")
+    publisher = BookPublisher(metadata, site_url=None, chapter="ch.md", downloads=True)
+    order = ["index.md", "ch.md"]
+    publisher.collect(BookPage("index.md", "Home", "index.html", "<p>Plain</p>"), order=order)
+    publisher.collect(BookPage("ch.md", "नमस्ते", "ch.html", "<p>Hi 🦀</p>"), order=order)
+    everything = [(0x20, 0x7E), (0x2000, 0x206F), (0xA0, 0x24F)]  # Latin, punctuation
+    checker = fonts.GlyphChecker(fonts.Coverage(everything))
+    publisher.check_glyphs(checker)
+    (message,) = checker.warned
+    assert message.startswith("page ch.md: no installed font can draw 'न' (U+0928)")
+    assert "fonts-noto-color-emoji fonts-noto-core" in message
+    assert "the whole-book PDF shows empty boxes" in message

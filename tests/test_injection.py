@@ -401,6 +401,9 @@ def test_payloads_show_as_text(hostile_site) -> None:
     sheet = build.site / "worksheets" / "hostile-activity" / "hostile-activity-a4.pdf"
     text = "".join(page.extract_text() for page in PdfReader(sheet).pages)
     assert "<script>alert(" in text
+    (book,) = (build.site / "downloads").glob("*.pdf")  # the whole book: cover and contents
+    text = "".join(page.extract_text() for page in PdfReader(book).pages[:3])
+    assert "<script>alert(" in text and "&lt;" not in text and "&amp;" not in text
 
 
 @pytest.mark.parametrize("variable", ["SITE_URL", "REPO_URL"])

@@ -6,6 +6,7 @@ collaborator in the core. Anything that could run without MkDocs belongs in the 
 
 from __future__ import annotations
 
+import html
 import os
 from pathlib import Path
 
@@ -151,8 +152,10 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
 
     def on_page_context(self, context, *, page, config: MkDocsConfig, nav):
         src, order = page.file.src_uri, [item.file.src_uri for item in nav.pages]
-        context["opentextbook_head"] = self.publisher.head(src, page.title, page.canonical_url)
-        book_page = BookPage(src, page.title, page.url, page.content or "")
+        # MkDocs' titles are HTML text ("Q&amp;A"); the core escapes what it prints itself.
+        title = html.unescape(str(page.title or ""))
+        context["opentextbook_head"] = self.publisher.head(src, title, page.canonical_url)
+        book_page = BookPage(src, title, page.url, page.content or "")
         self.publisher.collect(book_page, order=order, in_book=page.meta.get("whole_book", True))
         return context
 

@@ -218,18 +218,36 @@ class ActivityRegistry:
         activity.index = len(on_page) + 1
         activity.chapter = self.chapter_of(activity.page)
         first = self.get(activity.id)
+        twin = self._same_but_case(activity.id)
         on_page.append(activity)
         self._by_id.setdefault(activity.id, []).append(activity)
         if first is not None:
-            error = SourceError(
-                activity.page,
-                f"duplicate activity id '{activity.id}' (first used at {first.where})",
-                line=activity.line,
-                fix="give one of the two activities its own 'id:' option",
+            problem = f"duplicate activity id '{activity.id}' (first used at {first.where})"
+        elif twin is not None:
+            # Worksheets live in worksheets/<id>/: one folder on macOS, Windows and in the zip.
+            problem = (
+                f"activity id '{activity.id}' differs only by case from '{twin.id}' "
+                f"(at {twin.where}); their worksheet files would overwrite each other on "
+                "macOS and Windows and in the offline zip"
             )
-            self.errors.append(error)
-            raise error
-        return activity
+        else:
+            return activity
+        error = SourceError(
+            activity.page,
+            problem,
+            line=activity.line,
+            fix="give one of the two activities its own 'id:' option",
+        )
+        self.errors.append(error)
+        raise error
+
+    def _same_but_case(self, ident: str) -> Activity | None:
+        """An activity whose id equals ``ident`` but for upper/lower case, if any."""
+        folded = ident.casefold()
+        for other, found in self._by_id.items():
+            if found and other != ident and other.casefold() == folded:
+                return self.get(other)
+        return None
 
     def get(self, ident: str) -> Activity | None:
         """The first activity (in reading order) with id ``ident``."""

@@ -32,6 +32,7 @@ from markdown.treeprocessors import Treeprocessor
 from opentextbook.activities import ActivityRegistry
 from opentextbook.book import BookContents
 from opentextbook.errors import SourceError
+from opentextbook.urls import is_site_url
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")
 
@@ -126,6 +127,10 @@ def _run_worksheets(args: argparse.Namespace) -> int:
     registry = collect_activities(docs, root, project)
     metadata = load_metadata(args.metadata or root / "data" / "book.yml")
     site_url = args.site_url if args.site_url is not None else project.get("site_url") or ""
+    if site_url and not is_site_url(site_url):  # printed as the link beside each QR code
+        where = config_file if args.site_url is None else "--site-url"
+        message = f"the site address must be an http(s) address, not '{site_url}'"
+        raise SourceError(where, message, fix="write e.g. 'https://example.org/book/'")
     report = build_worksheets(
         registry,
         metadata,

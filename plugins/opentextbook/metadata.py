@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from opentextbook.book.fields import Source
 from opentextbook.book.licences import Licence
-from opentextbook.book.metadata import BookMetadata, load_metadata
+from opentextbook.book.metadata import FIELDS, BookMetadata, load_metadata
 
 SourceWork = Source
 
-__all__ = ["BookMetadata", "Licence", "Source", "SourceWork", "load_metadata"]
+__all__ = ["FIELDS", "BookMetadata", "Licence", "Source", "SourceWork", "load_metadata"]

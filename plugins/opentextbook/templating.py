@@ -1,21 +1,31 @@
 """The one Jinja environment for every HTML, SVG and text template of the package.
 
 All output from data goes through here, so escaping is decided once: autoescape is on for
-every template, and an undefined variable is an error rather than an empty string.
+every template, and an undefined variable is an error rather than an empty string. Values that
+leave the package for templates it does not own (MkDocs' theme, mkdocs-macros in pages, front
+matter) are made text first by :func:`as_text`, so they cannot become markup there either.
 """
 
 from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
+
+from opentextbook.urls import is_safe_url, safe_url
+
+# Markdown syntax that could make a link, an image, an attribute list ({: onclick=...}) or a
+# code span out of a value put into a page by a macro; as character references these are text.
+_MARKDOWN_SYNTAX = str.maketrans({char: f"&#{ord(char)};" for char in "[]{}`\\"})
 
 
 @functools.cache
 def environment() -> jinja2.Environment:
     """Templates under ``opentextbook/templates/``, named by their path there."""
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("opentextbook", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -23,6 +33,8 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["safe_url"] = safe_url  # every href from data passes the one URL rule again
+    return env
 
 
 def render_template(name: str, **context) -> str:
@@ -43,3 +55,23 @@ def jinja_bytecode_cache(folder: Path) -> jinja2.BytecodeCache:
     """
     folder.mkdir(parents=True, exist_ok=True)
     return jinja2.FileSystemBytecodeCache(str(folder))
+
+
+def as_text(value: Any) -> Any:
+    """``value`` (recursively) with every string made text for HTML and Markdown alike.
+
+    MkDocs renders the theme with autoescape off and mkdocs-macros pastes values into the
+    Markdown, so a book title such as ``</script><script>…`` or ``[x](javascript:…)`` would run
+    there. Each string becomes ``Markup`` whose markup characters are character references: it
+    prints as the same text in HTML, in attributes and in Markdown, and ``|e`` leaves it alone.
+    A safe address keeps its Markdown characters, so ``[licence]({{ book.licence.url }})``
+    still links.
+    """
+    if isinstance(value, str):
+        text = str(escape(value))
+        return Markup(text if is_safe_url(value) else text.translate(_MARKDOWN_SYNTAX))
+    if isinstance(value, dict):
+        return {key: as_text(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(as_text(item) for item in value)
+    return value

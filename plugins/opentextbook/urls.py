@@ -49,3 +49,8 @@ def check_url(text: str) -> str:
 def safe_url(text: object) -> str | None:
     """``text`` if it is a safe address, else ``None``: for templates, as a last guard."""
     return text if is_safe_url(text) else None
+
+
+def is_site_url(text: object) -> bool:
+    """Whether ``text`` can be a published site's address (``site_url``): http(s) only."""
+    return is_safe_url(text) and urlsplit(str(text)).scheme.lower() in ("http", "https")

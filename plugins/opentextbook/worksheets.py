@@ -29,6 +29,7 @@ from opentextbook.atomic import write_text
 from opentextbook.book import BookContents, BookMetadata
 from opentextbook.cache import OutputCache, content_digest, library_versions
 from opentextbook.errors import SourceError
+from opentextbook.fonts import GlyphChecker
 from opentextbook.pdf import form_font_name
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")
@@ -223,6 +224,7 @@ class WorksheetRenderer:
             self._place_page(activity, site_dir, cache)
             report.pages += 1
         if pdf and activities:
+            _check_glyphs(activities)
             self.form_font = form_font_name()
             _build_pdfs(self, self.jobs(activities), site_dir, cache, report, workers)
         # Forget the outputs of activities that are gone (not the PDFs, when none were asked for).
@@ -238,6 +240,17 @@ class WorksheetRenderer:
             write_text(cache.path(target), self.render_html([activity]))
             cache.store(target, digest)
         cache.place(target, site_dir / target)
+
+
+def _check_glyphs(activities: list[Activity]) -> None:
+    """Warn, on every build (PDFs may come from the cache), about text no font can draw."""
+    checker = GlyphChecker()
+    for activity in activities:
+        texts = [activity.title, activity.duration or "", *activity.objectives]
+        texts += [activity.before_html, activity.after_html, activity.teacher_notes_html]
+        texts += [step.html for step in activity.steps]
+        where = f"{activity.where}: activity '{activity.title}'"
+        checker.check(where, texts, "its worksheet PDFs")
 
 
 def build_worksheets(

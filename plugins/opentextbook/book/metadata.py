@@ -8,13 +8,15 @@ never templates.
 
 from __future__ import annotations
 
+import datetime
 import logging
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from opentextbook.book import fields
-from opentextbook.book.fields import Source, people_phrase
+from opentextbook.book.fields import PERSON_FIELDS, SOURCE_FIELDS, Source, people_phrase
 from opentextbook.book.licences import Licence
 from opentextbook.yamlsource import YamlDocument, load_yaml
 
@@ -24,13 +26,35 @@ _REQUIRED = ("title", "authors", "language", "licence")
 _SIMPLE_OPTIONAL = (
     "subtitle",
     "edition",
-    "date",
     "description",
     "educational_level",
     "learning_resource_type",
 )
-_OPTIONAL = (*_SIMPLE_OPTIONAL, "editors", "adapted_by", "code_licence", "changes", "sources")
+_OPTIONAL = (
+    *_SIMPLE_OPTIONAL,
+    "date",
+    "editors",
+    "adapted_by",
+    "code_licence",
+    "changes",
+    "sources",
+)
 _LEGACY_SOURCE_FIELDS = ("title", "author", "publisher", "url", "licence", "date")
+
+#: Every field of ``data/book.yml`` and, for a mapping or list of mappings, the fields inside
+#: it (``None``: a value, ``()``: a list of values). Fields named ``url`` are addresses. The
+#: injection test plants a payload in each, so a new field is covered when it is declared here.
+FIELDS: dict[str, tuple[str, ...] | None] = {
+    **dict.fromkeys((*_REQUIRED, *_OPTIONAL)),
+    "authors": PERSON_FIELDS,
+    "editors": PERSON_FIELDS,
+    "adapted_by": PERSON_FIELDS,
+    "sources": SOURCE_FIELDS,
+    "changes": (),
+}
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
 
 @dataclass(frozen=True)
@@ -106,7 +130,7 @@ def load_metadata(path: str | Path) -> BookMetadata:
         title=fields.text(doc, ("title",)),
         authors=authors,
         editors=fields.people(doc, ("editors",)),
-        language=fields.text(doc, ("language",)),
+        language=_matching(doc, "language", _LANGUAGE, "a language tag such as 'en' or 'fr-CA'"),
         licence=_required_licence(doc, "licence"),
         code_licence=fields.licence(doc, ("code_licence",)) if data.get("code_licence") else None,
         sources=_legacy_source(doc) if legacy else _sources(doc),
@@ -114,7 +138,26 @@ def load_metadata(path: str | Path) -> BookMetadata:
         changes=fields.texts(doc, ("changes",)),
         legacy_source=legacy,
         **{key: fields.optional_text(doc, (key,)) for key in _SIMPLE_OPTIONAL},
+        date=_matching(doc, "date", _DATE, "a date such as '2026-11-28'")
+        if data.get("date")
+        else None,
     )
+
+
+def _matching(doc: YamlDocument, key: str, pattern: re.Pattern, what: str) -> str:
+    """Text of a fixed form (a date, a language tag): EPUB and ``lang`` attributes parse it."""
+    text = fields.text(doc, (key,))
+    if not pattern.match(text) or (pattern is _DATE and not _is_date(text)):
+        raise doc.error((key,), f"'{key}' must be {what}, not '{text}'", fix=f"write {what}")
+    return text
+
+
+def _is_date(text: str) -> bool:
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _required_licence(doc: YamlDocument, key: str) -> Licence:

@@ -39,6 +39,7 @@ from markdown import Markdown
 from markdown.preprocessors import Preprocessor
 from markdown.serializers import to_html_string
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
 from pymdownx.blocks import BlocksExtension
 from pymdownx.blocks.block import Block, type_boolean, type_html_identifier, type_string_in
 
@@ -142,7 +143,9 @@ class ActivityBlock(Block):
         header = etree.SubElement(box, "div", {"class": "otb-activity__header"})
         _icon(header)
         heading = etree.SubElement(header, "h3", {"class": "otb-activity__title"})
-        heading.text = f"{self.activity.label}: {self.activity.title}"
+        # Title and options are text: AtomicString keeps Markdown's inline pass (raw HTML,
+        # links, attribute lists) away from them, as the worksheet's autoescape does.
+        heading.text = AtomicString(f"{self.activity.label}: {self.activity.title}")
         _meta(box, self.activity)
         body = etree.SubElement(box, "div", {"class": _BODY_CLASS})
         self.box, self.body = box, body
@@ -183,14 +186,17 @@ class ActivityBlock(Block):
         activity.after_html = _html(md, parts["after"])
         activity.teacher_notes_html = _html(md, parts["notes"])
         spaces = self.options["steps"]
+        first = parts["start"]
         activity.steps = tuple(
             Step(number, _inner_html(md, item), spaces.get(number, activity.answer))
-            for number, item in enumerate(parts["steps"], start=1)
+            for number, item in enumerate(parts["steps"], start=first)
         )
-        for number in sorted(set(spaces) - set(range(1, len(activity.steps) + 1))):
+        numbers = range(first, first + len(activity.steps))
+        for number in sorted(set(spaces) - set(numbers)):
+            shown = f"steps {numbers[0]} to {numbers[-1]}" if numbers else "no numbered steps"
             _warn(
                 f"activity '{activity.title}': 'steps' names step {number}, "
-                f"but the activity has {len(activity.steps)} numbered steps",
+                f"but the activity has {shown}",
                 self.line,
                 "number the steps as an ordered list (1. 2. 3.) or remove the entry",
             )
@@ -243,23 +249,25 @@ def _meta(box: etree.Element, activity: Activity) -> None:
         dl = etree.SubElement(box, "dl", {"class": "otb-activity__meta"})
         for name, value in facts:
             etree.SubElement(dl, "dt").text = name
-            etree.SubElement(dl, "dd").text = value.capitalize() if name == "Grouping" else value
+            text = value.capitalize() if name == "Grouping" else value
+            etree.SubElement(dl, "dd").text = AtomicString(text)
     if activity.objectives:
         p = etree.SubElement(box, "p", {"class": "otb-activity__objectives-title"})
         p.text = "Objectives"
         ul = etree.SubElement(box, "ul", {"class": "otb-activity__objectives"})
         for objective in activity.objectives:
-            etree.SubElement(ul, "li").text = objective
+            etree.SubElement(ul, "li").text = AtomicString(objective)
 
 
 def _split_body(body: etree.Element) -> dict[str, list]:
     """Instructions before the first numbered list, its steps, what follows, teacher notes."""
-    parts: dict[str, list] = {"before": [], "steps": [], "after": [], "notes": []}
+    parts: dict[str, Any] = {"before": [], "steps": [], "after": [], "notes": [], "start": 1}
     for child in body:
         if _NOTES_CLASS in child.get("class", ""):
             parts["notes"].extend(child.find("div") if child.find("div") is not None else [])
         elif child.tag == "ol" and not parts["steps"]:
             parts["steps"] = [item for item in child if item.tag == "li"]
+            parts["start"] = int(child.get("start", "1"))
         else:
             parts["after" if parts["steps"] else "before"].append(child)
     return parts
@@ -389,6 +397,9 @@ class ActivityExtension(BlocksExtension):
         block_mgr.register(ActivityBlock, config)
         block_mgr.register(TeacherNotesBlock, config)
         md.preprocessors.register(_PageStart(md, self), "otb_activity_page", 100)
+        # A list written from 5. keeps its numbers (Python-Markdown restarts it at 1 by
+        # default), online and on the worksheet, whose steps are numbered from it.
+        md.parser.blockprocessors["olist"].LAZY_OL = False
         md.treeprocessors.register(_ActivityLinks(md, self), "otb_activity_links", -5)
 
 

@@ -91,12 +91,18 @@ def write_inventory_docx(
 
 
 def _docx_properties(document, title: str, intro: str, credit: Credit) -> None:
+    # Word's core properties hold at most 255 characters; a long remixed title must not
+    # stop the build, so each is cut (with an ellipsis) to fit.
     props = document.core_properties
-    props.title = title
-    props.subject = title
-    props.author = credit.source
-    props.language = credit.language
-    props.comments = credit.text[:255]
+    props.title = _property(title)
+    props.subject = _property(title)
+    props.author = _property(credit.source)
+    props.language = _property(credit.language)
+    props.comments = _property(credit.text)
+
+
+def _property(text: str, limit: int = 255) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _docx_table(document, rows: list[list[str]]) -> None:

@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from opentextbook.book import BookContents, BookMetadata
 from opentextbook.cache import OutputCache, content_digest, library_versions
+from opentextbook.fonts import GlyphChecker
 from opentextbook.publishing.bookpages import BookPage, page_path
 from opentextbook.publishing.linkeddata import PageHead, page_head
 from opentextbook.publishing.snippets import Download, chapter_end, footer, macros
@@ -95,12 +96,20 @@ class BookPublisher:
         """The collected pages in reading (nav) order."""
         return [self._pages[src] for src in self._order if src in self._pages]
 
+    def check_glyphs(self, checker: GlyphChecker) -> None:
+        """Warn, on every build (the PDF may come from the cache), about undrawable text."""
+        checker.check("data/book.yml", _metadata_texts(self.metadata), "the whole-book PDF")
+        for page in self.pages:
+            checker.check(f"page {page.src}", [page.title, page.html], "the whole-book PDF")
+
     def write_downloads(self, site_dir: Path, cache: OutputCache) -> list[Path]:
         """Write the whole-book PDF and EPUB into the site, rendering only what changed."""
         if not self.downloads:
             return []
         from opentextbook.publishing.epub import write_epub
         from opentextbook.publishing.wholebook import whole_book_html, write_whole_book_pdf
+
+        self.check_glyphs(GlyphChecker())
 
         # Keyed by what the book is made from, so an unchanged book is not even assembled.
         digest = content_digest(
@@ -219,3 +228,18 @@ def _own_files() -> list[bytes]:
 
 def _read(path: Path) -> bytes:
     return Path(path).read_bytes()
+
+
+def _metadata_texts(metadata: BookMetadata) -> list[str]:
+    """Every string of the book's metadata (cover, running heads, licence lines)."""
+    found: list[str] = []
+
+    def walk(value) -> None:
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict | list | tuple):
+            for item in value.values() if isinstance(value, dict) else value:
+                walk(item)
+
+    walk(metadata.as_dict())
+    return found

@@ -89,7 +89,7 @@ def book_locations(book: dict) -> list[tuple]:
         elif inner == ():
             book[key] = list(book.get(key) or [None])
             paths.append((key, 0))
-        elif isinstance(book.get(key), list) or key in ("authors", "editors"):
+        elif isinstance(book.get(key), list | str) or key in ("authors", "editors", "sources"):
             first = (book.get(key) or [{}])[0]
             book[key] = [first if isinstance(first, dict) else {"name": first}]
             paths += [(key, 0, name) for name in inner]
@@ -99,18 +99,18 @@ def book_locations(book: dict) -> list[tuple]:
     return paths
 
 
-def dataset_locations(dataset) -> list[tuple[str, str]]:
-    """``(field name, kind)`` of every field of a loaded data set's schema."""
-    return [(spec.name, spec.kind) for spec in dataset.schema.fields]
+def dataset_locations(dataset) -> list[tuple[str, object]]:
+    """``(field name, field)`` of every field of a loaded data set's Table Schema."""
+    return [(spec.name, spec) for spec in dataset.schema.fields]
 
 
-def _dataset_value(kind: str, text: str):
-    """The payload in the shape a field of ``kind`` holds."""
-    if kind in ("texts", "choices"):
-        return [text]
-    if kind == "notes":
-        return [{"by": text, "note": text}]
-    return text
+def _dataset_value(spec, text: str):
+    """The payload in the shape a field holds: a list for an array, objects for notes."""
+    if spec.type != "array":
+        return text
+    if spec.keys:  # a list of objects (notes): every key carries the payload
+        return [dict.fromkeys(spec.keys, text)]
+    return [text]
 
 
 def _refused(load, tmp: Path, name: str, data) -> SourceError | None:
@@ -135,7 +135,9 @@ def _assert_clear(error: SourceError | None, field: str) -> None:
 
 def _filler(path: tuple) -> str:
     """A plain value for a field the book leaves out, so every field is present."""
-    return {"url": SAFE_URL, "language": "en", "date": "2026-01-01"}.get(path[-1], "Filler")
+    known = {"url": SAFE_URL, "language": "en", "date": "2026-01-01", "group": False}
+    known |= {"licence": "CC-BY-4.0", "code_licence": "MIT", "authors": ["Filler"]}
+    return known.get(path[-1], "Filler")
 
 
 def plant_book(project: Path, tmp: Path, payloads: Payloads) -> list[str]:
@@ -164,6 +166,12 @@ def plant_book(project: Path, tmp: Path, payloads: Payloads) -> list[str]:
             planted.append(str(path))
     (project / "data" / "book.yml").write_text(yaml.safe_dump(book, allow_unicode=True))
     load_metadata(project / "data" / "book.yml")
+    # The site's name follows the book's title (the build warns when they differ): a remixer
+    # who retitles the book writes the same title in mkdocs.yml, payload and all.
+    config = project / "mkdocs.yml"
+    name = yaml.safe_dump({"site_name": book["title"]}, allow_unicode=True, width=10_000)
+    text = re.sub(r"(?m)^site_name: .*\n", lambda _: name, config.read_text(encoding="utf-8"))
+    config.write_text(text, encoding="utf-8")
     return planted
 
 
@@ -178,7 +186,7 @@ def plant_datasets(project: Path, tmp: Path, payloads: Payloads) -> list[str]:
             return load_dataset(path, schema)
 
         for field, kind in dataset_locations(dataset):
-            if kind == "url":
+            if kind.format == "uri":
                 for bad in URL_PAYLOADS:
                     trial = copy.deepcopy(records)
                     trial[0][field] = bad
@@ -369,7 +377,7 @@ def test_payloads_reach_every_kind_of_field(hostile_site) -> None:
     """The planting itself: text fields of each source carry a payload into the build."""
     _, planted = hostile_site
     assert "('title',)" in planted and "('authors', 0, 'name')" in planted
-    assert "('changes', 0)" in planted and "('source', 'title')" in planted
+    assert "('changes', 0)" in planted and "('sources', 0, 'title')" in planted
     assert any(name.startswith("organizations.") for name in planted)
     assert any(name.startswith("pln_nodes.") for name in planted)
     assert {"activity.title", "activity.objectives", "activity.duration"} <= set(planted)

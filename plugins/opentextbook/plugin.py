@@ -105,6 +105,8 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         # The theme and mkdocs-macros print these without escaping: give them text.
         config.extra["book"] = as_text(self.metadata.as_dict())
         check_identity(config, self.metadata, self.config.metadata)
+        for key in ("site_name", "site_description", "site_author"):  # the theme prints them raw
+            config[key] = as_text(config[key])
         self.cache_dir = cache = self.root / ".cache" / "opentextbook"
         data_dir = self.root / self.config.data_dir
         metadata_file = [(self.root / self.config.metadata).name]
@@ -166,7 +168,7 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
 
     def on_template_context(self, context, *, template_name: str, config: MkDocsConfig):
         # Static pages (404.html) declare the book and its licence like every page.
-        context["opentextbook_head"] = self.publisher.head("", config.site_name, None)
+        context["opentextbook_head"] = self.publisher.head("", self.metadata.title, None)
         context["opentextbook_footer"] = self.publisher.footer("")
         return context
 

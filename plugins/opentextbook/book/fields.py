@@ -5,6 +5,7 @@ naming that line with the fix, so both files report mistakes the same way.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,6 +112,36 @@ def url(doc: YamlDocument, keypath: KeyPath) -> str | None:
         raise doc.error(keypath, f"'{keypath[-1]}' {exc}", fix=exc.fix) from None
 
 
+_PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+
+
+def partial_date(doc: YamlDocument, keypath: KeyPath) -> str | None:
+    """A work's date as far as it is known: a year, a year and month, or a full date."""
+    value = optional_text(doc, keypath)
+    if value is not None and not _PARTIAL_DATE.match(value):
+        raise doc.error(
+            keypath,
+            f"'{keypath[-1]}' must be a year or a date (2020, 2020-09, 2020-09-15), not '{value}'",
+            fix="write the year at least, or leave the field out if it is not known",
+        )
+    return value
+
+
+_IDENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+
+
+def ident(doc: YamlDocument, keypath: KeyPath) -> str | None:
+    """A short name that pages refer to (``sources: [hogue]``): letters, digits, - and _."""
+    value = optional_text(doc, keypath)
+    if value is not None and not _IDENT.match(value):
+        raise doc.error(
+            keypath,
+            f"'{keypath[-1]}' must be a short name of letters, digits, '-' and '_', not '{value}'",
+            fix="e.g. 'hogue-2020'",
+        )
+    return value
+
+
 def texts(doc: YamlDocument, keypath: KeyPath) -> tuple[str, ...]:
     return tuple(text(doc, (*keypath, i)) for i in range(len(items(doc, keypath))))
 
@@ -194,8 +225,8 @@ def source(doc: YamlDocument, keypath: KeyPath) -> Source:
         publisher=optional_text(doc, (*keypath, "publisher")),
         url=url(doc, (*keypath, "url")),
         licence=licence(doc, (*keypath, "licence")),
-        date=optional_text(doc, (*keypath, "date")),
+        date=partial_date(doc, (*keypath, "date")),
         changes=texts(doc, (*keypath, "changes")),
-        id=optional_text(doc, (*keypath, "id")),
+        id=ident(doc, (*keypath, "id")),
         line=doc.position(keypath)[0],
     )

@@ -208,7 +208,7 @@ def _legacy_source(doc: YamlDocument) -> tuple[Source, ...]:
             publisher=fields.optional_text(doc, ("source", "publisher")),
             url=fields.url(doc, ("source", "url")),
             licence=fields.licence(doc, ("source", "licence")),
-            date=fields.optional_text(doc, ("source", "date")),
+            date=fields.partial_date(doc, ("source", "date")),
             changes=fields.texts(doc, ("changes",)),
             id="source",
             line=line,

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from opentextbook.metadata import BookMetadata
 from opentextbook.pln import geometry as geo
 from opentextbook.pln.render import credit_for, render
-from opentextbook.pln.svgmap import HEIGHT, WIDTH, base_svg
+from opentextbook.pln.svgmap import CREDIT_LINE, HEIGHT, WIDTH, base_svg, obstacles
 
 BUILDER_ASSETS = ("pln.css", "pln-geometry.js", "pln-builder.js")
 """The builder page's own files, under the plugin's asset folder in the site."""
@@ -41,6 +41,8 @@ def builder_geometry(metadata: BookMetadata) -> dict:
         "width": WIDTH,
         "height": HEIGHT,
         "base": base_svg(),
+        "obstacles": [list(box) for box in obstacles()],
+        "creditLine": CREDIT_LINE,
         "credit": credit.lines,
         "language": metadata.language,
     }

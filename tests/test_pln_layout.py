@@ -277,10 +277,21 @@ def test_map_pdfs_print_the_credit_once(built_site, name):
     assert text.count("adapted from") == 1
 
 
-def test_map_svg_files_keep_their_credit(built_site):
-    root = ET.parse(built_site.site / PLN_DOWNLOADS_DIR / "pln-map.svg").getroot()
+def test_map_svg_files_keep_their_credit_whole_and_clear_of_the_legend(context, built_site):
+    svg = (built_site.site / PLN_DOWNLOADS_DIR / "pln-map.svg").read_text("utf-8")
+    root = ET.fromstring(svg)
     credit = [t for t in root.iter(f"{SVG}text") if t.get("class") == "pln-credit"]
     assert len(credit) == 1 and "Licence:" in "".join(credit[0].itertext())
+    page = context.new_page()
+    page.set_content("<!DOCTYPE html><html><body>" + svg + "</body></html>")
+    boxes = page.eval_on_selector(
+        "svg",
+        """svg => ['.pln-credit', '.pln-legend'].map(s => {
+            const b = svg.querySelector(s).getBBox();
+            return [b.x, b.y, b.x + b.width, b.y + b.height]; })""",
+    )
+    (left, top, right, bottom), legend = boxes
+    assert left >= 0 and right <= 1000 and bottom <= 1240 and top > legend[3]
 
 
 # ---- the builder on a phone ----------------------------------------------------------------

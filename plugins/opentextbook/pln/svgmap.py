@@ -55,7 +55,7 @@ def base_svg() -> str:
         dividers=[_divider(angle) for angle in (-90, 0, 90, 180)],
         ring_labels=[_ring_label(band) for band in geo.RINGS],
         sector_labels=[_sector_label(index, arc) for index, arc in enumerate(geo.SECTORS)],
-        legend_top=geo.SIZE + 24,
+        legend_top=geo.SIZE + 18,
         legend=[_legend_item(index, arc) for index, arc in enumerate(geo.SECTORS)],
         ring_legend_x=_RING_LEGEND_X,
         ring_legend=_ring_legend(),
@@ -87,8 +87,8 @@ def render_map_svg(
         style=geo.map_style(),
         base=base_svg(),
         nodes=[_node(node, label) for node, label in zip(placed, labels, strict=True)],
-        credit=credit.lines if with_credit else [],
-        credit_y=HEIGHT - CREDIT_LINE - 12,
+        credit=credit_lines(credit) if with_credit else [],
+        credit_y=credit_y(credit_lines(credit)),
         credit_line=CREDIT_LINE,
     )
 
@@ -117,8 +117,34 @@ _SECTOR_CORNERS = (  # (x, y of the first line, text-anchor), clockwise from top
 )
 SECTOR_SIZE = 24
 """Font size of the sector names (bold); ``map.css`` says the same."""
-CREDIT_LINE = 24
-"""Line height of the credit printed in a standalone SVG file (its font size is 18)."""
+CREDIT_SIZE = 16
+"""Font size of the credit in a standalone SVG file; ``map.css`` says the same."""
+CREDIT_LINE = 21
+_CREDIT_LINES = 4
+"""Lines the credit may take under the legend; a longer one ends with "…"."""
+_LEGEND_STEP = 29
+
+
+def credit_lines(credit: Credit) -> list[str]:
+    """The credit wrapped to the map's width (the builder's exports get the same lines)."""
+    lines: list[str] = []
+    for part in credit.lines:
+        line = ""
+        for word in part.split(" "):
+            trial = f"{line} {word}" if line else word
+            if line and lab.text_width(trial, CREDIT_SIZE) > WIDTH - 40:
+                lines.append(line)
+                trial = word
+            line = trial
+        lines.append(line)
+    if len(lines) > _CREDIT_LINES:
+        lines = [*lines[: _CREDIT_LINES - 1], lines[_CREDIT_LINES - 1].rstrip(" .") + " …"]
+    return lines
+
+
+def credit_y(lines: list[str]) -> float:
+    """Baseline of the credit's first line, so that its last line ends near the bottom."""
+    return HEIGHT - 10 - CREDIT_LINE * (len(lines) - 1)
 
 
 def _sector_label(index: int, arc: geo.Sector) -> dict:
@@ -136,15 +162,16 @@ def _two_lines(text: str) -> list[str]:
 
 
 def _legend_item(index: int, arc: geo.Sector) -> dict:
-    x, y = 10, 32 * (index + 1)
+    x, y = 10, _LEGEND_STEP * (index + 1)
     return {"id": arc.id, "x": x, "y": y, "text": arc.label, "marker": marker_path(arc.shape, x, y)}
 
 
 def _ring_legend() -> list[dict]:
-    items = [{"y": 32, "text": "Centre: Me (you)"}]
+    items = [{"y": _LEGEND_STEP, "text": "Centre: Me (you)"}]
     places = ("inner", "middle", "outer")
     for index, band in enumerate(geo.RINGS):
-        items.append({"y": 32 * (index + 2), "text": f"{band.label}: {places[index]} ring"})
+        text = f"{band.label}: {places[index]} ring"
+        items.append({"y": _LEGEND_STEP * (index + 2), "text": text})
     return items
 
 

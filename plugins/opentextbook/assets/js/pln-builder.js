@@ -536,8 +536,9 @@
     });
     map.appendChild(nodes);
     if (withCredit) {
-      var y = h - GEOMETRY.creditLine - 12;
-      var credit = svg("text", { "class": "pln-credit", x: w / 2, y: y, "text-anchor": "middle" });
+      var credit = svg("text", {
+        "class": "pln-credit", x: w / 2, y: GEOMETRY.creditY, "text-anchor": "middle"
+      });
       GEOMETRY.credit.forEach(function (line, i) {
         credit.appendChild(svg("tspan", { x: w / 2, dy: i ? GEOMETRY.creditLine : 0 }, line));
       });

@@ -91,11 +91,13 @@ def label_lines(name: str) -> list[str]:
 
 
 def _overlaps(a: Box, b: Box) -> bool:
+    """Whether two boxes come closer than ``LABEL_GAP``, so that text never touches."""
     gap = geo.LABEL_GAP
     return a[0] < b[2] + gap and b[0] < a[2] + gap and a[1] < b[3] + gap and b[1] < a[3] + gap
 
 
 def _inside(box: Box) -> bool:
+    """Whether a box stays on the map's square, off its edges and out of the legend."""
     gap = geo.LABEL_GAP
     return box[0] >= gap and box[1] >= gap and box[2] <= geo.SIZE - gap and box[3] <= geo.SIZE - gap
 
@@ -114,6 +116,7 @@ def _candidates(x: float, y: float, width: float, height: float) -> list[Box]:
 
 
 def _place(x: float, y: float, lines: list[str], taken: list[Box]) -> Box | None:
+    """The first free box for ``lines`` around the marker at (x, y), or None."""
     width = 0.0
     for line in lines:
         width = max(width, text_width(line))

@@ -221,6 +221,19 @@ def test_map_text_is_at_least_11_px_on_a_phone(phone, served_site):
     assert page.get_attribute("#pln-holder", "tabindex") == "0"
 
 
+def test_builder_map_prints_its_text_at_9_pt_or_more(browser, served_site):
+    # 718 CSS px: the width of an A4 page less 1 cm margins, at 96 px to the inch.
+    context = browser.new_context(viewport={"width": 718, "height": 1000})
+    try:
+        page = open_builder(context, served_site, many_sources(8))
+        page.emulate_media(media="print")
+        sizes = page.eval_on_selector("#pln-holder svg", PHONE_TEXT)
+    finally:
+        context.close()
+    assert len(sizes) > 20
+    assert not [(round(px * 0.75, 1), text) for px, text in sizes if px * 0.75 < 9]
+
+
 def _mul(a: list[float], b: list[float]) -> list[float]:
     return [
         a[0] * b[0] + a[1] * b[2],

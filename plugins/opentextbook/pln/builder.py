@@ -14,7 +14,15 @@ from urllib.parse import urlsplit
 from opentextbook.metadata import BookMetadata
 from opentextbook.pln import geometry as geo
 from opentextbook.pln.render import credit_for, render
-from opentextbook.pln.svgmap import HEIGHT, WIDTH, base_svg
+from opentextbook.pln.svgmap import (
+    CREDIT_LINE,
+    HEIGHT,
+    WIDTH,
+    base_svg,
+    credit_lines,
+    credit_y,
+    obstacles,
+)
 
 BUILDER_ASSETS = ("pln.css", "pln-geometry.js", "pln-builder.js")
 """The builder page's own files, under the plugin's asset folder in the site."""
@@ -41,7 +49,10 @@ def builder_geometry(metadata: BookMetadata) -> dict:
         "width": WIDTH,
         "height": HEIGHT,
         "base": base_svg(),
-        "credit": credit.lines,
+        "obstacles": [list(box) for box in obstacles()],
+        "creditLine": CREDIT_LINE,
+        "credit": credit_lines(credit),
+        "creditY": credit_y(credit_lines(credit)),
         "language": metadata.language,
     }
 

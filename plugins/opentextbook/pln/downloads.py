@@ -27,7 +27,7 @@ from opentextbook.pln.svgmap import render_map_svg
 PLN_DOWNLOADS_DIR = "downloads/pln"
 """Where the downloads go in the site, relative to its root."""
 PAGE_SIZES = {"letter": "letter", "a4": "A4"}
-_NOTES_LINES = {"letter": 4, "a4": 8}
+_NOTES_LINES = {"letter": 4, "a4": 7}
 """Lines to write on under the map: A4 is taller than Letter."""
 _MAP_INTRO = (
     "Write yourself in the centre. Add each source of learning as a dot in its group's "
@@ -121,9 +121,12 @@ def _example_jobs(metadata: BookMetadata, sources: list[dict[str, str]], fonts: 
 
 def _map_jobs(sheet: _Sheet, sources: list[dict[str, str]], desc: str, fonts: Path) -> list[_Job]:
     """The map as SVG, and as a PDF page (title, map, notes, credit) in each page size."""
-    svg = render_map_svg(sources, title=sheet.title, description=desc, credit=sheet.credit)
+    words = {"title": sheet.title, "description": desc, "credit": sheet.credit}
+    svg = render_map_svg(sources, **words)
     jobs = [_text_job(f"{sheet.stem}.svg", f"{sheet.label} (SVG)", svg)]
-    uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    # The PDF page prints the credit under the map, readable; the drawing leaves it out.
+    bare = render_map_svg(sources, **words, with_credit=False)
+    uri = "data:image/svg+xml;base64," + base64.b64encode(bare.encode("utf-8")).decode("ascii")
     for size_id, size in PAGE_SIZES.items():
         html = render(
             "map-page.html.j2",

@@ -17,10 +17,19 @@ CENTRE = SIZE / 2
 ME_RADIUS = 62
 LEGEND_HEIGHT = 240
 """Height of the legend band under the map."""
-LABEL_MAX = 34
-"""Longest node label drawn on the map; longer names are shortened with an ellipsis."""
-LABEL_CHAR_WIDTH = 9.5
-"""Average width of a label character, to keep labels inside the map."""
+TEXT_SIZE = 22
+"""Font size of every label on the map, in user units: 9 pt on paper (the PDF draws the map at
+least 409 pt wide) and 11 px on a phone (the builder never draws it narrower than 500 px)."""
+LINE_HEIGHT = 26
+"""Distance between the lines of a node label; also the height of a line's box."""
+ASCENT = 21
+"""From the top of a line's box to its baseline (DejaVu Sans rises 0.93 em above it)."""
+WRAP_WIDTH = 280
+"""Widest line of a node label; longer names wrap onto a second line, then end with "…"."""
+LABEL_GAP = 4
+"""Clear space kept between a label and anything else drawn on the map."""
+MARKER_REACH = 14
+"""Half the width of a node marker's box, with room for its outline."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +88,8 @@ class PlacedNode:
     closeness: str
     x: float
     y: float
-    label: str
+    index: int
+    """The source's place in the list (from 0); its number when its label has no room."""
 
 
 def ring(ring_id: str) -> Ring:
@@ -97,8 +107,8 @@ def place_nodes(sources: list[dict[str, str]]) -> list[PlacedNode]:
     change both together.
     """
     cells: dict[tuple[str, str], list[dict[str, str]]] = {}
-    for source in sources:
-        cells.setdefault((source["group"], source["closeness"]), []).append(source)
+    for index, source in enumerate(sources):
+        cells.setdefault((source["group"], source["closeness"]), []).append({**source, "i": index})
     placed = []
     for (group, closeness), members in cells.items():
         arc, band = sector(group), ring(closeness)
@@ -119,7 +129,7 @@ def _placed(source: dict[str, str], angle: float, radius: float) -> PlacedNode:
         closeness=source["closeness"],
         x=round_tenth(CENTRE + radius * math.cos(rad)),
         y=round_tenth(CENTRE + radius * math.sin(rad)),
-        label=shorten(source["name"]),
+        index=source["i"],
     )
 
 
@@ -130,11 +140,6 @@ def round_tenth(value: float) -> float:
     half up, exactly like the builder.
     """
     return math.floor(value * 10 + 0.5) / 10
-
-
-def shorten(name: str) -> str:
-    """A label that fits the map; the full name stays in the node's tooltip and the list."""
-    return name if len(name) <= LABEL_MAX else name[: LABEL_MAX - 1].rstrip() + "…"
 
 
 def map_style() -> str:
@@ -149,8 +154,12 @@ def geometry() -> dict:
         "centre": CENTRE,
         "meRadius": ME_RADIUS,
         "legendHeight": LEGEND_HEIGHT,
-        "labelMax": LABEL_MAX,
-        "labelCharWidth": LABEL_CHAR_WIDTH,
+        "textSize": TEXT_SIZE,
+        "lineHeight": LINE_HEIGHT,
+        "ascent": ASCENT,
+        "wrapWidth": WRAP_WIDTH,
+        "labelGap": LABEL_GAP,
+        "markerReach": MARKER_REACH,
         "rings": [{**asdict(item), "middle": item.middle} for item in RINGS],
         "sectors": [asdict(item) for item in SECTORS],
         "style": map_style(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from opentextbook.pln import geometry as geo
+from opentextbook.pln import labels as lab
 from opentextbook.pln.render import Credit, render
 
 WIDTH = geo.SIZE
@@ -54,7 +55,7 @@ def base_svg() -> str:
         dividers=[_divider(angle) for angle in (-90, 0, 90, 180)],
         ring_labels=[_ring_label(band) for band in geo.RINGS],
         sector_labels=[_sector_label(index, arc) for index, arc in enumerate(geo.SECTORS)],
-        legend_top=geo.SIZE + 24,
+        legend_top=geo.SIZE + 18,
         legend=[_legend_item(index, arc) for index, arc in enumerate(geo.SECTORS)],
         ring_legend_x=_RING_LEGEND_X,
         ring_legend=_ring_legend(),
@@ -62,9 +63,20 @@ def base_svg() -> str:
 
 
 def render_map_svg(
-    sources: list[dict[str, str]], *, title: str, description: str, credit: Credit
+    sources: list[dict[str, str]],
+    *,
+    title: str,
+    description: str,
+    credit: Credit,
+    with_credit: bool = True,
 ) -> str:
-    """A complete, standalone SVG map with ``sources`` drawn as nodes."""
+    """A complete SVG map with ``sources`` drawn as nodes.
+
+    A standalone SVG file carries its credit (licence terms travel with the file); a page that
+    prints the credit itself, as the PDFs do, passes ``with_credit=False`` so it appears once.
+    """
+    placed = geo.place_nodes(sources)
+    labels = lab.layout_labels(placed, obstacles())
     return render(
         "map.svg.j2",
         width=WIDTH,
@@ -74,8 +86,10 @@ def render_map_svg(
         description=description,
         style=geo.map_style(),
         base=base_svg(),
-        nodes=[_node(node) for node in geo.place_nodes(sources)],
-        credit=credit.lines,
+        nodes=[_node(node, label) for node, label in zip(placed, labels, strict=True)],
+        credit=credit_lines(credit) if with_credit else [],
+        credit_y=credit_y(credit_lines(credit)),
+        credit_line=CREDIT_LINE,
     )
 
 
@@ -92,20 +106,50 @@ def _divider(angle: float) -> dict[str, float]:
 
 def _ring_label(band: geo.Ring) -> dict:
     # Just right of the twelve o'clock divider, inside each ring's outer edge.
-    return {"x": geo.CENTRE + 50, "y": geo.CENTRE - band.outer + 24, "text": band.label}
+    return {"x": geo.CENTRE + 10, "y": geo.CENTRE - band.outer + 30, "text": band.label}
 
 
 _SECTOR_CORNERS = (  # (x, y of the first line, text-anchor), clockwise from top right
-    (WIDTH - 20, 34, "end"),
-    (WIDTH - 20, geo.SIZE - 44, "end"),
-    (20, geo.SIZE - 44, "start"),
-    (20, 34, "start"),
+    (WIDTH - 14, 30, "end"),
+    (WIDTH - 14, geo.SIZE - 42, "end"),
+    (14, geo.SIZE - 42, "start"),
+    (14, 30, "start"),
 )
+SECTOR_SIZE = 24
+"""Font size of the sector names (bold); ``map.css`` says the same."""
+CREDIT_SIZE = 16
+"""Font size of the credit in a standalone SVG file; ``map.css`` says the same."""
+CREDIT_LINE = 21
+_CREDIT_LINES = 4
+"""Lines the credit may take under the legend; a longer one ends with "…"."""
+_LEGEND_STEP = 29
+
+
+def credit_lines(credit: Credit) -> list[str]:
+    """The credit wrapped to the map's width (the builder's exports get the same lines)."""
+    lines: list[str] = []
+    for part in credit.lines:
+        line = ""
+        for word in part.split(" "):
+            trial = f"{line} {word}" if line else word
+            if line and lab.text_width(trial, CREDIT_SIZE) > WIDTH - 40:
+                lines.append(line)
+                trial = word
+            line = trial
+        lines.append(line)
+    if len(lines) > _CREDIT_LINES:
+        lines = [*lines[: _CREDIT_LINES - 1], lines[_CREDIT_LINES - 1].rstrip(" .") + " …"]
+    return lines
+
+
+def credit_y(lines: list[str]) -> float:
+    """Baseline of the credit's first line, so that its last line ends near the bottom."""
+    return HEIGHT - 10 - CREDIT_LINE * (len(lines) - 1)
 
 
 def _sector_label(index: int, arc: geo.Sector) -> dict:
     x, y, anchor = _SECTOR_CORNERS[index]
-    return {"x": x, "y": y, "anchor": anchor, "lines": _two_lines(arc.label)}
+    return {"x": x, "y": y, "anchor": anchor, "lines": _two_lines(arc.label), "dy": geo.LINE_HEIGHT}
 
 
 def _two_lines(text: str) -> list[str]:
@@ -118,39 +162,64 @@ def _two_lines(text: str) -> list[str]:
 
 
 def _legend_item(index: int, arc: geo.Sector) -> dict:
-    x, y = 10, 32 * (index + 1)
+    x, y = 10, _LEGEND_STEP * (index + 1)
     return {"id": arc.id, "x": x, "y": y, "text": arc.label, "marker": marker_path(arc.shape, x, y)}
 
 
 def _ring_legend() -> list[dict]:
-    items = [{"y": 32, "text": "Centre: Me (you)"}]
+    items = [{"y": _LEGEND_STEP, "text": "Centre: Me (you)"}]
     places = ("inner", "middle", "outer")
     for index, band in enumerate(geo.RINGS):
-        items.append({"y": 32 * (index + 2), "text": f"{band.label}: {places[index]} ring"})
+        text = f"{band.label}: {places[index]} ring"
+        items.append({"y": _LEGEND_STEP * (index + 2), "text": text})
     return items
 
 
-def label_goes_right(x: float, label: str) -> bool:
-    """Labels point away from the centre unless that would run off the map's edge.
+def obstacles() -> list[lab.Box]:
+    """What node labels must keep clear of: "Me", the dividers, the ring and sector labels.
 
-    ``labelGoesRight`` in ``pln-builder.js`` follows the same rule.
+    The builder gets the same boxes through ``pln-geometry.js``.
     """
-    width = len(label) * geo.LABEL_CHAR_WIDTH + 16
-    if x >= geo.CENTRE:
-        return x + width <= WIDTH
-    return x - width < 0
+    centre, me = geo.CENTRE, geo.ME_RADIUS
+    boxes: list[lab.Box] = [(centre - me, centre - me, centre + me, centre + me)]
+    for line in (_divider(angle) for angle in (-90, 0, 90, 180)):
+        boxes.append(
+            (
+                min(line["x1"], line["x2"]) - 1,
+                min(line["y1"], line["y2"]) - 1,
+                max(line["x1"], line["x2"]) + 1,
+                max(line["y1"], line["y2"]) + 1,
+            )
+        )
+    for label in (_ring_label(band) for band in geo.RINGS):
+        top = label["y"] - geo.ASCENT
+        right = label["x"] + lab.text_width(label["text"])
+        boxes.append((label["x"], top, right, top + geo.LINE_HEIGHT))
+    for index, arc in enumerate(geo.SECTORS):
+        boxes.append(_sector_box(_sector_label(index, arc)))
+    return [tuple(geo.round_tenth(value) for value in box) for box in boxes]
 
 
-def _node(node: geo.PlacedNode) -> dict:
+def _sector_box(label: dict) -> lab.Box:
+    # Bold text is about a tenth wider than the regular text the estimate is made for.
+    width = max(lab.text_width(line, SECTOR_SIZE) * 1.1 for line in label["lines"])
+    left = label["x"] - width if label["anchor"] == "end" else label["x"]
+    top = label["y"] - SECTOR_SIZE
+    bottom = label["y"] + geo.LINE_HEIGHT * (len(label["lines"]) - 1) + 8
+    return (left, top, left + width, bottom)
+
+
+def _node(node: geo.PlacedNode, label: lab.Label | None) -> dict:
     shape = geo.sector(node.group).shape
-    right = label_goes_right(node.x, node.label)
+    lines = []
+    if label is not None:
+        for number, text in enumerate(label.lines):
+            y = label.top + geo.ASCENT + number * geo.LINE_HEIGHT
+            lines.append({"x": _number(label.left), "y": _number(y), "text": text})
     return {
         "name": node.name,
         "group": node.group,
         "closeness": node.closeness,
-        "label_y": _number(node.y + 6),
         "marker": marker_path(shape, node.x, node.y),
-        "label": node.label,
-        "label_x": _number(node.x + (16 if right else -16)),
-        "anchor": "start" if right else "end",
+        "lines": lines,
     }

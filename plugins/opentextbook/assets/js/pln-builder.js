@@ -318,32 +318,162 @@
   function placeNodes(sources) {
     var cells = {};
     var order = [];
-    sources.forEach(function (s) {
+    sources.forEach(function (s, position) {
       var key = s.group + "|" + s.closeness;
       if (!cells[key]) {
         cells[key] = [];
         order.push(key);
       }
-      cells[key].push(s);
+      cells[key].push({ source: s, index: position });
     });
     var placed = [];
     order.forEach(function (key) {
       var members = cells[key];
-      var arc = sectorById(members[0].group);
-      var band = ringById(members[0].closeness);
-      members.forEach(function (s, index) {
+      var arc = sectorById(members[0].source.group);
+      var band = ringById(members[0].source.closeness);
+      members.forEach(function (m, index) {
         var angle = arc.start + (arc.end - arc.start) * (index + 1) / (members.length + 1);
         var offset = members.length < 3 ? 0 : (band.outer - band.inner) * 0.18 * (index % 2 ? -1 : 1);
         var rad = angle * Math.PI / 180;
         var radius = band.middle + offset;
         placed.push({
-          source: s,
+          source: m.source,
+          index: m.index,
           x: round(GEOMETRY.centre + radius * Math.cos(rad)),
           y: round(GEOMETRY.centre + radius * Math.sin(rad))
         });
       });
     });
     return placed;
+  }
+
+  /* ---- labels: the same steps as opentextbook/pln/labels.py, so that every label has a place
+   * where it covers no other label, marker, divider, ring or sector label. Strings are handled
+   * as arrays of code points, as Python does. */
+
+  var NARROW = " iljtfrI.,;:'!|()[]{}-";
+  var WIDE = "mwMW@%#&";
+  var SHIFTS = [0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6, -6];
+  var BESIDE = 18;
+
+  function charWidth(c) {
+    if (NARROW.indexOf(c) >= 0) {
+      return 0.42;
+    }
+    if (WIDE.indexOf(c) >= 0 || c.codePointAt(0) >= 0x2E80) {
+      return 1.0;
+    }
+    if (c >= "A" && c <= "Z") {
+      return 0.8;
+    }
+    return 0.64;
+  }
+
+  function textWidth(chars) {
+    var total = 0.0;
+    chars.forEach(function (c) { total += charWidth(c); });
+    return total * GEOMETRY.textSize;
+  }
+
+  function fit(chars) {
+    var count = 1;
+    while (count < chars.length && textWidth(chars.slice(0, count + 1)) <= GEOMETRY.wrapWidth) {
+      count += 1;
+    }
+    return count;
+  }
+
+  function rstripSpaces(chars) {
+    var end = chars.length;
+    while (end > 0 && chars[end - 1] === " ") {
+      end -= 1;
+    }
+    return chars.slice(0, end);
+  }
+
+  function ellipsis(chars) {
+    while (chars.length > 1 && textWidth(rstripSpaces(chars).concat(["\u2026"])) > GEOMETRY.wrapWidth) {
+      chars = chars.slice(0, -1);
+    }
+    return rstripSpaces(chars).concat(["\u2026"]);
+  }
+
+  /* label_lines() in labels.py: at most two lines, broken between words. */
+  function labelLines(name) {
+    var words = name.split(" ").filter(Boolean).map(function (w) { return Array.from(w); });
+    var lines = [];
+    var space = [" "];
+    while (words.length && lines.length < 2) {
+      var line = words.shift();
+      if (textWidth(line) > GEOMETRY.wrapWidth) {
+        var cut = fit(line);
+        words.unshift(line.slice(cut));
+        line = line.slice(0, cut);
+      }
+      while (words.length && textWidth(line.concat(space, words[0])) <= GEOMETRY.wrapWidth) {
+        line = line.concat(space, words.shift());
+      }
+      lines.push(line);
+    }
+    if (words.length) {
+      var rest = lines[lines.length - 1];
+      words.forEach(function (w) { rest = rest.concat(space, w); });
+      lines[lines.length - 1] = ellipsis(rest);
+    }
+    return lines.map(function (l) { return l.join(""); });
+  }
+
+  function overlaps(a, b) {
+    var gap = GEOMETRY.labelGap;
+    return a[0] < b[2] + gap && b[0] < a[2] + gap && a[1] < b[3] + gap && b[1] < a[3] + gap;
+  }
+
+  function inside(box) {
+    var gap = GEOMETRY.labelGap;
+    var size = GEOMETRY.size;
+    return box[0] >= gap && box[1] >= gap && box[2] <= size - gap && box[3] <= size - gap;
+  }
+
+  function candidates(x, y, width, height) {
+    var centre = GEOMETRY.centre;
+    var outLeft = x >= centre ? x + BESIDE : x - BESIDE - width;
+    var inLeft = x >= centre ? x - BESIDE - width : x + BESIDE;
+    var half = GEOMETRY.lineHeight / 2;
+    var tops = SHIFTS.map(function (shift) { return y - height / 2 + shift * half; });
+    var centred = x - width / 2;
+    var corners = tops.map(function (top) { return [outLeft, top]; });
+    corners.push([centred, y + BESIDE], [centred, y - BESIDE - height]);
+    tops.forEach(function (top) { corners.push([inLeft, top]); });
+    return corners.map(function (c) { return [c[0], c[1], c[0] + width, c[1] + height]; });
+  }
+
+  function placeLabel(x, y, lines, taken) {
+    var width = 0.0;
+    lines.forEach(function (line) { width = Math.max(width, textWidth(Array.from(line))); });
+    var height = lines.length * GEOMETRY.lineHeight;
+    return candidates(x, y, width, height).filter(function (box) {
+      return inside(box) && !taken.some(function (other) { return overlaps(box, other); });
+    })[0] || null;
+  }
+
+  /* layout_labels() in labels.py: a label (lines and top-left corner) per node, or null. */
+  function layoutLabels(placed) {
+    var reach = GEOMETRY.markerReach;
+    var taken = GEOMETRY.obstacles.slice();
+    placed.forEach(function (p) {
+      taken.push([p.x - reach, p.y - reach, p.x + reach, p.y + reach]);
+    });
+    return placed.map(function (p) {
+      var choices = [labelLines(p.source.name), [String(p.index + 1)]];
+      for (var i = 0; i < choices.length; i += 1) {
+        var box = placeLabel(p.x, p.y, choices[i], taken);
+        if (box) {
+          taken.push(box);
+          return { lines: choices[i], left: round(box[0]), top: round(box[1]) };
+        }
+      }
+      return null;
+    });
   }
 
   /* Same shapes as marker_path() in svgmap.py. */
@@ -367,11 +497,6 @@
     return "M" + points.map(function (p) { return round(p[0]) + "," + round(p[1]); }).join("L") + "Z";
   }
 
-  function shorten(name) {
-    var max = GEOMETRY.labelMax;
-    return name.length <= max ? name : name.slice(0, max - 1).trim() + "\u2026";
-  }
-
   function svg(tag, attrs, text) {
     var node = document.createElementNS(SVG_NS, tag);
     Object.keys(attrs || {}).forEach(function (key) {
@@ -390,7 +515,9 @@
     return document.importNode(doc.documentElement.firstElementChild, true);
   }
 
-  function buildMap() {
+  /* The live map leaves the credit out (the page itself says where the book comes from);
+   * exported files carry it, as the template SVGs do. */
+  function buildMap(withCredit) {
     var w = GEOMETRY.width;
     var h = GEOMETRY.height;
     var map = svg("svg", {
@@ -402,39 +529,41 @@
     map.appendChild(svg("style", {}, GEOMETRY.style));
     map.appendChild(baseLayer());
     var nodes = svg("g", { "class": "pln-nodes" });
-    placeNodes(state.sources).forEach(function (p) {
-      nodes.appendChild(drawNode(p));
+    var placed = placeNodes(state.sources);
+    var labels = layoutLabels(placed);
+    placed.forEach(function (p, i) {
+      nodes.appendChild(drawNode(p, labels[i]));
     });
     map.appendChild(nodes);
-    var credit = svg("text", { "class": "pln-credit", x: w / 2, y: h - 30, "text-anchor": "middle" });
-    GEOMETRY.credit.forEach(function (line, i) {
-      credit.appendChild(svg("tspan", { x: w / 2, dy: i ? 15 : 0 }, line));
-    });
-    map.appendChild(credit);
+    if (withCredit) {
+      var credit = svg("text", {
+        "class": "pln-credit", x: w / 2, y: GEOMETRY.creditY, "text-anchor": "middle"
+      });
+      GEOMETRY.credit.forEach(function (line, i) {
+        credit.appendChild(svg("tspan", { x: w / 2, dy: i ? GEOMETRY.creditLine : 0 }, line));
+      });
+      map.appendChild(credit);
+    }
     return map;
   }
 
-  function drawNode(p) {
+  function drawNode(p, label) {
     var s = p.source;
-    var label = shorten(s.name);
-    var right = labelGoesRight(p.x, label);
-    var g = svg("g", { "class": "pln-node pln-group-" + s.group, "data-closeness": s.closeness });
+    var g = svg("g", {
+      "class": "pln-node pln-group-" + s.group, "data-closeness": s.closeness,
+      "data-index": String(p.index)
+    });
     g.appendChild(svg("title", {}, s.name));
     g.appendChild(svg("path", { "class": "pln-marker", d: markerPath(sectorById(s.group).shape, p.x, p.y) }));
-    g.appendChild(svg("text", {
-      "class": "pln-node-label", x: round(p.x + (right ? 16 : -16)), y: round(p.y + 6),
-      "text-anchor": right ? "start" : "end"
-    }, label));
-    return g;
-  }
-
-  /* Same rule as label_goes_right() in svgmap.py. */
-  function labelGoesRight(x, label) {
-    var width = label.length * GEOMETRY.labelCharWidth + 16;
-    if (x >= GEOMETRY.centre) {
-      return x + width <= GEOMETRY.width;
+    if (label) {
+      var text = svg("text", { "class": "pln-node-label" });
+      label.lines.forEach(function (line, i) {
+        var y = round(label.top + GEOMETRY.ascent + i * GEOMETRY.lineHeight);
+        text.appendChild(svg("tspan", { x: label.left, y: y }, line));
+      });
+      g.appendChild(text);
     }
-    return x - width < 0;
+    return g;
   }
 
   function describe() {
@@ -451,7 +580,7 @@
   /* ---- page ---------------------------------------------------------------------------- */
 
   function render() {
-    el.holder.replaceChildren(buildMap());
+    el.holder.replaceChildren(buildMap(false));
     el.list.replaceChildren.apply(el.list, state.sources.map(listItem));
     el.empty.hidden = state.sources.length > 0;
     el.count.textContent = String(state.sources.length);
@@ -459,19 +588,30 @@
     el.clear.disabled = state.sources.length === 0;
   }
 
+  /* One row per source: its words on the left, Edit and Remove together at the right edge
+   * (below the words, still at the right, when the row is too narrow for both). */
   function listItem(s) {
     var li = document.createElement("li");
     li.className = "pln-item pln-group-" + s.group;
+    var row = document.createElement("div");
+    row.className = "pln-item-row";
+    var words = document.createElement("span");
+    words.className = "pln-item-text";
     var name = document.createElement("span");
     name.className = "pln-item-name";
     name.textContent = s.name;
     var detail = document.createElement("span");
     detail.className = "pln-item-detail";
-    detail.textContent = " \u2014 " + describeSource(s) + " ";
-    li.appendChild(name);
-    li.appendChild(detail);
-    li.appendChild(itemButton("Edit", s, function () { startEdit(s.id); }));
-    li.appendChild(itemButton("Remove", s, function () { removeSource(s.id); }));
+    detail.textContent = " \u2014 " + describeSource(s);
+    words.appendChild(name);
+    words.appendChild(detail);
+    var actions = document.createElement("span");
+    actions.className = "pln-item-actions";
+    actions.appendChild(itemButton("Edit", s, function () { startEdit(s.id); }));
+    actions.appendChild(itemButton("Remove", s, function () { removeSource(s.id); }));
+    row.appendChild(words);
+    row.appendChild(actions);
+    li.appendChild(row);
     return li;
   }
 
@@ -486,13 +626,16 @@
     return button;
   }
 
+  /* One message line: a new message, status or error, replaces the one before. */
   function announce(message) {
     if (message) {
+      clearError();
       el.status.textContent = message;
     }
   }
 
   function showError(message) {
+    el.status.textContent = "";
     el.error.textContent = message;
     el.error.hidden = false;
   }
@@ -500,6 +643,15 @@
   function clearError() {
     el.error.textContent = "";
     el.error.hidden = true;
+  }
+
+  /* Bring the source just drawn into sight (the map may be below the form, or wider than a
+   * phone's screen), without moving the page more than needed. */
+  function showNode(index) {
+    var node = el.holder.querySelector(".pln-node[data-index=\"" + index + "\"]");
+    if (node && node.scrollIntoView) {
+      node.scrollIntoView({ block: "nearest", inline: "center" });
+    }
   }
 
   function fillSelect(select, items) {
@@ -531,12 +683,14 @@
         return s.id === id ? { id: id, name: entry.name, group: entry.group, closeness: entry.closeness } : s;
       }), "Changed " + name + ".");
       stopEdit();
+      showNode(state.sources.findIndex(function (s) { return s.id === id; }));
     } else if (state.sources.length >= MAX_SOURCES) {
       showError("A map can hold at most " + MAX_SOURCES + " sources.");
       return;
     } else {
       change(state.sources.concat(withIds([entry])), "Added " + name + " (" + describeSource(entry) + ").");
       el.name.value = "";
+      showNode(state.sources.length - 1);
     }
     el.name.focus();
   }
@@ -623,7 +777,7 @@
   /* The map as a standalone SVG file; xmlSafe() again, as the book's own text (title, credit)
    * reaches the drawing too and the file must parse whatever it holds. */
   function svgText() {
-    var map = buildMap();
+    var map = buildMap(true);
     map.setAttribute("width", GEOMETRY.width);
     map.setAttribute("height", GEOMETRY.height);
     return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + xmlSafe(new XMLSerializer().serializeToString(map));
@@ -720,6 +874,7 @@
     });
     el.importInput = byId("pln-import");
     el.importInput.addEventListener("change", importFile);
+    byId("pln-import-button").addEventListener("click", function () { el.importInput.click(); });
     el.confirmNo = byId("pln-confirm-no");
     bind("form", "submit", submitForm);
     bind("cancel", "click", function () { stopEdit(); el.name.focus(); });

@@ -99,7 +99,7 @@ def form_font_name(source: str | Path | None = None) -> str:
     path = _form_font_source(source)
     if path is None or not path.is_file():
         return ""
-    recipe = f"{path}:{path.stat().st_size}:{_FORM_FONT_UNICODES}:no-hinting"
+    recipe = f"{path}:{path.stat().st_size}:{_FORM_FONT_UNICODES}:no-hinting:source-date"
     return f"form-sans-{hashlib.sha256(recipe.encode('utf-8')).hexdigest()[:12]}.ttf"
 
 
@@ -126,7 +126,9 @@ def _subset_font(source: Path, target: Path) -> None:
 
     from opentextbook.atomic import atomic_path
 
-    font = TTFont(source)
+    # recalcTimestamp=False: the subset keeps the source font's date, not the clock's, so
+    # every PDF embedding it is the same bytes on every build.
+    font = TTFont(source, recalcTimestamp=False)
     options = subset.Options()
     options.name_IDs = ["*"]
     options.drop_tables = [*options.drop_tables, "FFTM"]  # FontForge timestamps: not needed

@@ -101,6 +101,8 @@ def test_front_matter_bomb_ends_the_build_fast(tmp_path: Path, monkeypatch) -> N
     project = copy_project(tmp_path / "book")
     page = project / "docs" / "references.md"
     page.write_text(f"---\n{alias_bomb()}---\n{page.read_text('utf-8')}", encoding="utf-8")
+    (project / "site").mkdir()
+    (project / "site" / "index.html").write_text("previous", encoding="utf-8")
     started = time.perf_counter()
     result = run_build(project)
     assert time.perf_counter() - started < 60
@@ -108,3 +110,6 @@ def test_front_matter_bomb_ends_the_build_fast(tmp_path: Path, monkeypatch) -> N
     assert result.returncode != 0, output
     assert "Traceback" not in output
     assert "docs/references.md:1: the front matter expands to more than 10,000 values" in output
+    # --strict fails the build for the warning, so the previous site stays as it was.
+    assert [p.name for p in (project / "site").iterdir()] == ["index.html"]
+    assert (project / "site" / "index.html").read_text(encoding="utf-8") == "previous"

@@ -1,0 +1,108 @@
+"""Faults cost nothing that was there before: the previous site stays whole, and the build
+ends with one clear message, never a traceback.
+
+A site is built beside the previous one and swapped in only when complete
+(:mod:`opentextbook.support.staging`); the cache folder is checked before anything changes;
+a failed write (a full disk, a read-only folder) becomes one line naming the file.
+"""
+
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+
+import pytest
+from conftest import copy_project, run_build
+
+from opentextbook.cache import ensure_writable
+from opentextbook.errors import SourceError
+
+FAST = {"WORKSHEET_PDFS": "false", "BOOK_DOWNLOADS": "false"}
+PREVIOUS = "<p>the previous build</p>"
+
+
+def with_previous_site(project: Path) -> Path:
+    """Give ``project`` a previous site of one page, as a test's witness."""
+    site = project / "site"
+    site.mkdir()
+    (site / "index.html").write_text(PREVIOUS, encoding="utf-8")
+    (site / ".nojekyll").write_text("", encoding="utf-8")
+    return site
+
+
+def assert_previous_site(project: Path) -> None:
+    site = project / "site"
+    assert sorted(p.name for p in site.iterdir()) == [".nojekyll", "index.html"]
+    assert (site / "index.html").read_text(encoding="utf-8") == PREVIOUS
+    assert not (project / ".site.building").exists()
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    project = copy_project(tmp_path / "book")
+    with_previous_site(project)
+    return project
+
+
+def test_cache_that_is_a_file_stops_the_build_with_one_line(project: Path) -> None:
+    (project / ".cache").write_text("not a folder", encoding="utf-8")
+    result = run_build(project, env=FAST)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "Traceback" not in output
+    assert ".cache: cannot write the build cache (Not a directory) — make it a folder" in output
+    assert_previous_site(project)
+
+
+@pytest.mark.parametrize(
+    ("code", "why"),
+    [(errno.EROFS, "Read-only file system"), (errno.EACCES, "Permission denied")],
+)
+def test_read_only_cache_is_named_before_anything_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int, why: str
+) -> None:
+    """(Root may write anywhere, so the refusal is simulated where the probe file is made.)"""
+
+    def refuse(*args, **kwargs):
+        raise OSError(code, why)
+
+    monkeypatch.setattr("opentextbook.cache.tempfile.TemporaryFile", refuse)
+    with pytest.raises(SourceError) as caught:
+        ensure_writable(tmp_path / ".cache" / "opentextbook", ".cache")
+    assert str(caught.value).startswith(f".cache: cannot write the build cache ({why}) — ")
+
+
+def build_in_process(project: Path, monkeypatch: pytest.MonkeyPatch):
+    """Build ``project`` in this process (so a test can make writes fail)."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    for name, value in FAST.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(project)
+    config = load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site"))
+    config.plugins.on_startup(command="build", dirty=False)
+    build(config)
+
+
+def full_disk(*args, **kwargs):
+    raise OSError(errno.ENOSPC, "No space left on device", str(Path("site") / "x.html"))
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["mkdocs.utils.write_file", "opentextbook.plugin.write_downloads"],
+    ids=["a page MkDocs writes", "an output the plugin writes"],
+)
+def test_full_disk_keeps_the_previous_site(
+    project: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    from mkdocs.exceptions import PluginError
+
+    monkeypatch.setattr(where, full_disk)
+    with pytest.raises(PluginError) as caught:
+        build_in_process(project, monkeypatch)
+    message = str(caught.value)
+    assert message.startswith("site/x.html: could not write (No space left on device) — ")
+    assert "free some disk space" in message and "previous site is unchanged" in message
+    assert_previous_site(project)

@@ -79,6 +79,7 @@ def build_in_process(project: Path, monkeypatch: pytest.MonkeyPatch):
 
     for name, value in FAST.items():
         monkeypatch.setenv(name, value)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)  # the plugin sets it: undone after
     monkeypatch.chdir(project)
     config = load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site"))
     config.plugins.on_startup(command="build", dirty=False)

@@ -11,6 +11,7 @@ import datetime
 import io
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -21,7 +22,13 @@ from pathlib import Path
 import pytest
 from conftest import Build, build_book, copy_project
 
-from opentextbook.support.reproducible import FALLBACK_DATE, build_date, normalized_zip
+from opentextbook.errors import SourceError
+from opentextbook.support.reproducible import (
+    FALLBACK_DATE,
+    build_date,
+    normalized_zip,
+    pin_build_date,
+)
 
 NOT_YET_REPRODUCIBLE = {"downloads/networking-and-personal-learning-networks.epub"}
 """Outputs still stamped with the time: the EPUB, whose writer (ebooklib) is being replaced by
@@ -70,14 +77,24 @@ def test_two_clean_builds_are_byte_identical(clean_builds: tuple[Build, Build]) 
     assert any(name.endswith(".pdf") for name in reference)
     assert any(name.endswith(".docx") for name in reference)
     assert_same_site(second.site, reference)
+    # Dated by the book (2026-11-28), not by the day of the build.
+    sitemap = first.page("sitemap.xml")
+    assert "<lastmod>" in sitemap
+    assert set(re.findall(r"<lastmod>([^<]*)</lastmod>", sitemap)) == {"2026-11-28"}
 
 
 def test_dates_come_from_source_date_epoch_then_the_book(monkeypatch) -> None:
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     assert build_date("2026-11-28") == datetime.datetime(2026, 11, 28, tzinfo=datetime.UTC)
     assert build_date(None) == FALLBACK_DATE
+    pin_build_date("2026-11-28")  # for MkDocs' own dates (sitemap)
+    assert os.environ["SOURCE_DATE_EPOCH"] == "1795824000"
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    pin_build_date("2026-11-28")  # a packager's choice wins
     assert build_date("2026-11-28").isoformat() == "2023-11-14T22:13:20+00:00"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    with pytest.raises(SourceError, match="'yesterday' is not a whole number of seconds"):
+        build_date(None)
 
 
 def test_zip_entries_get_the_build_date_in_their_order() -> None:

@@ -38,6 +38,7 @@ from opentextbook.pln import (
 )
 from opentextbook.publishing.bookpages import BookPage
 from opentextbook.publishing.publisher import BookPublisher
+from opentextbook.support.reproducible import pin_build_date
 from opentextbook.support.staging import SiteStaging
 from opentextbook.templating import jinja_bytecode_cache, use_bytecode_cache
 from opentextbook.worksheets import build_worksheets
@@ -97,6 +98,7 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         self.root = Path(config.config_file_path).parent
         _or_plugin_error(ensure_writable, self.root / ".cache" / "opentextbook", ".cache")
         self.metadata = _or_plugin_error(load_metadata, self.root / self.config.metadata)
+        _or_plugin_error(pin_build_date, self.metadata.date)
         config.extra["book"] = self.metadata.as_dict()
         self.cache_dir = cache = self.root / ".cache" / "opentextbook"
         data_dir = self.root / self.config.data_dir

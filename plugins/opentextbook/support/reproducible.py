@@ -59,3 +59,11 @@ def normalized_zip(data: bytes, when: datetime.datetime) -> bytes:
             info.external_attr = 0o644 << 16
             target.writestr(info, source.read(entry))
     return output.getvalue()
+
+
+def pin_build_date(book_date: str | None) -> None:
+    """Set ``SOURCE_DATE_EPOCH`` to the build date when it is not set, so that what other
+    tools stamp with the day (MkDocs' sitemap ``lastmod``, its gzip header) follows the book's
+    date too, not the day of the build."""
+    if not os.environ.get("SOURCE_DATE_EPOCH", "").strip():
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(build_date(book_date).timestamp()))

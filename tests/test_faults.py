@@ -107,3 +107,19 @@ def test_full_disk_keeps_the_previous_site(
     assert message.startswith("site/x.html: could not write (No space left on device) — ")
     assert "free some disk space" in message and "previous site is unchanged" in message
     assert_previous_site(project)
+
+
+def test_full_disk_while_printing_is_a_disk_fault_not_a_bad_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not "could not render PDF … fix the activity": the adapter names the disk problem."""
+    import weasyprint
+
+    from opentextbook.pdf import render_pdf
+
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", full_disk)
+    html = '<html lang="en"><title>Sheet</title><p>Text</p></html>'
+    with pytest.raises(OSError) as caught:
+        render_pdf(html, tmp_path / "sheet.pdf", base_url=tmp_path)
+    assert caught.value.errno == errno.ENOSPC
+    assert not list(tmp_path.iterdir())  # no half-written file

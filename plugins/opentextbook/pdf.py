@@ -7,12 +7,16 @@ language, embedded subset fonts, form fields from ``<input>`` elements, no netwo
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 from pathlib import Path
 
 from opentextbook.atomic import atomic_path
 from opentextbook.errors import SourceError
+
+WRITE_FAULTS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
+"""Errors of the file system (full, read-only, not allowed), not of the document."""
 
 
 def render_pdf(
@@ -55,6 +59,8 @@ def render_pdf(
                 custom_metadata=True,
             )
     except Exception as exc:  # WeasyPrint raises many types; the build needs one clear message
+        if isinstance(exc, OSError) and exc.errno in WRITE_FAULTS:
+            raise  # the disk, not the document: the adapter says which file and what to do
         raise SourceError(target, f"could not render PDF: {exc}") from exc
     return target
 

@@ -123,3 +123,31 @@ def test_full_disk_while_printing_is_a_disk_fault_not_a_bad_document(
         render_pdf(html, tmp_path / "sheet.pdf", base_url=tmp_path)
     assert caught.value.errno == errno.ENOSPC
     assert not list(tmp_path.iterdir())  # no half-written file
+
+
+def test_staging_swaps_in_the_new_site_keeping_dot_files(tmp_path: Path) -> None:
+    from opentextbook.support.staging import SiteStaging
+
+    site = with_previous_site(tmp_path)
+    staging = SiteStaging(site)
+    assert staging.start()
+    (staging.folder / "index.html").write_text("new", encoding="utf-8")
+    staging.finish()
+    assert sorted(p.name for p in site.iterdir()) == [".nojekyll", "index.html"]
+    assert (site / "index.html").read_text(encoding="utf-8") == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_staging_without_an_atomic_swap_still_swaps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opentextbook.support import staging as staging_module
+
+    monkeypatch.setattr(staging_module, "_exchange", lambda first, second: False)
+    site = with_previous_site(tmp_path)
+    staging = staging_module.SiteStaging(site)
+    assert staging.start()
+    (staging.folder / "index.html").write_text("new", encoding="utf-8")
+    staging.finish()
+    assert (site / "index.html").read_text(encoding="utf-8") == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]

@@ -56,7 +56,11 @@ class SiteStaging:
             old = self.site.with_name(f".{self.site.name}.old")
             discard(old)
             self.site.rename(old)
-            self.folder.rename(self.site)
+            try:
+                self.folder.rename(self.site)
+            except OSError:
+                old.rename(self.site)  # the previous site goes back
+                raise
             self.folder = old
         discard(self.folder)
 

@@ -151,3 +151,45 @@ def test_staging_without_an_atomic_swap_still_swaps(
     staging.finish()
     assert (site / "index.html").read_text(encoding="utf-8") == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+WORKER_SCRIPT = """
+import sys, time
+from opentextbook.support.workers import process_pool
+
+with process_pool(2) as pool:
+    futures = [pool.submit(time.sleep, 600) for _ in range(2)]
+    time.sleep(0.5)
+    print(" ".join(str(pid) for pid in pool._processes), flush=True)
+    time.sleep(600)
+"""
+
+
+def test_pdf_workers_end_when_their_build_is_killed() -> None:
+    """``kill -9`` of the build: its pool's workers (busy or idle) do not run on, orphaned."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    parent = subprocess.Popen(
+        [sys.executable, "-c", WORKER_SCRIPT], stdout=subprocess.PIPE, text=True
+    )
+    workers = [int(pid) for pid in parent.stdout.readline().split()]
+    assert len(workers) == 2
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    parent.stdout.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_running(pid) for pid in workers):
+        time.sleep(0.1)
+    assert not [pid for pid in workers if _running(pid)], "workers outlived their parent"
+
+
+def _running(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie has ended; only its parent has not read it yet)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in "ZX"

@@ -121,7 +121,17 @@ def _processes() -> dict[int, tuple[int, str]]:
 
 
 def _children(pid: int) -> list[int]:
-    return [child for child, (parent, _) in _processes().items() if parent == pid]
+    """Child processes of ``pid`` running the same program (its workers, not ``fc-match``)."""
+    program = _program(pid)
+    children = [child for child, (parent, _) in _processes().items() if parent == pid]
+    return [child for child in children if _program(child) == program]
+
+
+def _program(pid: int) -> str | None:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return None
 
 
 def _gone(pids: list[int], timeout: float) -> bool:

@@ -9,6 +9,7 @@ a failed write (a full disk, a read-only folder) becomes one line naming the fil
 from __future__ import annotations
 
 import errno
+import os
 from pathlib import Path
 
 import pytest
@@ -183,7 +184,10 @@ def test_pdf_workers_end_when_their_build_is_killed() -> None:
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and any(_running(pid) for pid in workers):
         time.sleep(0.1)
-    assert not [pid for pid in workers if _running(pid)], "workers outlived their parent"
+    survivors = [pid for pid in workers if _running(pid)]
+    for pid in survivors:  # leave no process behind, even when the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert not survivors, "workers outlived their parent"
 
 
 def _running(pid: int) -> bool:

@@ -65,10 +65,13 @@ def assert_same_site(site: Path, reference: dict[str, object]) -> None:
 
 
 @pytest.fixture(scope="module")
-def clean_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Build, Build]:
-    first = build_book(copy_project(tmp_path_factory.mktemp("clean-1")))
+def clean_builds(
+    built_site: Build, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Build, Build]:
+    """The session's build (only read here) and a second clean build in another folder
+    (which the tests below kill, edit and rebuild)."""
     second = build_book(copy_project(tmp_path_factory.mktemp("clean-2")))
-    return first, second
+    return built_site, second
 
 
 def test_two_clean_builds_are_byte_identical(clean_builds: tuple[Build, Build]) -> None:

@@ -148,6 +148,18 @@ def _gone(pids: list[int], timeout: float) -> bool:
     return False
 
 
+def _wait_for_workers(build: subprocess.Popen, timeout: float = 120) -> list[int]:
+    """Children of ``build`` running its program for half a second: pool workers (a child
+    caught between fork and exec, on its way to run ``fc-match``, is gone by then)."""
+    deadline = time.monotonic() + timeout
+    while build.poll() is None and time.monotonic() < deadline:
+        before = set(_children(build.pid))
+        time.sleep(0.5)
+        if workers := sorted(before & set(_children(build.pid))):
+            return workers
+    return []
+
+
 def _kill_build(project: Path, *, delay: float | None) -> list[int]:
     """Start a build and SIGKILL it after ``delay`` seconds, or (None) once PDF workers run;
     return the pids of its workers at that moment."""
@@ -161,13 +173,10 @@ def _kill_build(project: Path, *, delay: float | None) -> list[int]:
     )
     try:
         if delay is None:
-            deadline = time.monotonic() + 120
-            while not _children(build.pid) and time.monotonic() < deadline:
-                time.sleep(0.05)
-            time.sleep(0.3)
+            workers = _wait_for_workers(build)
         else:
             time.sleep(delay)
-        workers = _children(build.pid)
+            workers = _children(build.pid)
     finally:
         build.kill()
         build.wait()

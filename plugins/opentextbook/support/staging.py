@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import functools
 import os
 import shutil
@@ -92,10 +91,11 @@ def _exchange(first: Path, second: Path) -> bool:
 @functools.cache
 def _renameat2():
     """glibc's ``renameat2``, or None (another C library, another system)."""
-    name = ctypes.util.find_library("c")
-    if not name:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)  # the C library already loaded: no search
+    except OSError:
         return None
-    renameat2 = getattr(ctypes.CDLL(name, use_errno=True), "renameat2", None)
+    renameat2 = getattr(libc, "renameat2", None)
     if renameat2 is not None:
         renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
         renameat2.argtypes += [ctypes.c_uint]

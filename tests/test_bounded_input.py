@@ -11,12 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import copy_project, run_build
+from conftest import ROOT, copy_project, run_build
 
-from opentextbook.datasets import load_dataset
+from opentextbook.datasets import load_dataset, load_schema
 from opentextbook.errors import SourceError
 from opentextbook.metadata import load_metadata
-from opentextbook.schema import SCHEMAS
 from opentextbook.yamlsource import MAX_DEPTH, exceeds_values, parse_yaml
 
 
@@ -41,7 +40,7 @@ def test_alias_bomb_in_a_data_set_is_refused_fast(tmp_path: Path) -> None:
     path.write_text("- id: acm\n  name: ACM\n  source: x\n" + alias_bomb(items=True), "utf-8")
     started = time.perf_counter()
     with pytest.raises(SourceError) as caught:
-        load_dataset(path, SCHEMAS["organizations"])
+        load_dataset(path, load_schema(ROOT / "data" / "organizations.schema.yml"))
     assert time.perf_counter() - started < 1
     message = str(caught.value)
     assert "organizations.yml:5:8: YAML aliases ('*a0') are not supported" in message, message

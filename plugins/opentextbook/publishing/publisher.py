@@ -8,7 +8,6 @@ page), after the build (PDF and EPUB), and last of all (the offline zip).
 from __future__ import annotations
 
 import json
-import os
 import posixpath
 import re
 from collections.abc import Callable
@@ -106,7 +105,7 @@ class BookPublisher:
         """Write the whole-book PDF and EPUB into the site, rendering only what changed."""
         if not self.downloads:
             return []
-        from opentextbook.publishing.epub import write_epub
+        from opentextbook.publishing.epub import publication_time, write_epub
         from opentextbook.publishing.wholebook import whole_book_html, write_whole_book_pdf
 
         self.check_glyphs(GlyphChecker())
@@ -131,10 +130,16 @@ class BookPublisher:
                 self.metadata, self.pages, target, site_dir=site_dir, site_url=self.site_url
             ),
         }
+        # The EPUB's one time stamp: the book's date, else SOURCE_DATE_EPOCH (read now, as the
+        # writer will, never when this module was imported).
+        stamped = {
+            **_VERSIONS,
+            ".epub": _VERSIONS[".epub"] + publication_time(self.metadata).isoformat(),
+        }
         written = []
         for kind, render in outputs.items():
             item = self.download(kind)
-            written.append(_cached(cache, item.path, digest + _VERSIONS[kind], render, site_dir))
+            written.append(_cached(cache, item.path, digest + stamped[kind], render, site_dir))
         return written
 
     def write_offline_zip(self, site_dir: Path, cache: OutputCache | None = None) -> Path | None:
@@ -151,8 +156,7 @@ class BookPublisher:
 
 _VERSIONS = {
     ".pdf": library_versions("weasyprint", "pydyf"),
-    # The EPUB's time comes from SOURCE_DATE_EPOCH when the book has no date.
-    ".epub": library_versions("lxml") + os.environ.get("SOURCE_DATE_EPOCH", ""),
+    ".epub": library_versions("lxml"),
 }
 
 

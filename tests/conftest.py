@@ -60,6 +60,18 @@ def build_book(project: Path) -> Build:
     return Build(project=project, site=project / "site", output=output)
 
 
+@pytest.fixture(autouse=True)
+def _restore_source_date_epoch():
+    """A build run in this process pins ``SOURCE_DATE_EPOCH`` (the plugin sets it from the
+    book's date): undo that after each test, so no later build inherits another book's date."""
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    yield
+    if saved is None:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+    else:
+        os.environ["SOURCE_DATE_EPOCH"] = saved
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """The whole book, built once with ``--strict`` in a temporary folder."""

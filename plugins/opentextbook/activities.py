@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from opentextbook.errors import SourceError
+from opentextbook.i18n import t
 
 GROUPINGS = ("individual", "pairs", "group")
 ANSWER_KINDS = ("lines", "box", "drawing", "none")
@@ -131,7 +132,7 @@ class Activity:
 
     @property
     def label(self) -> str:
-        return f"Activity {self.number}"
+        return t("activity.label", number=self.number)
 
     @property
     def where(self) -> str:

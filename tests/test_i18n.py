@@ -95,3 +95,20 @@ def test_licence_deeds_in_the_language_where_cc_publishes_one() -> None:
     assert i18n.licence_url(licence) == "https://creativecommons.org/licenses/by-sa/4.0/"
     i18n.activate("zh-TW")
     assert i18n.licence_url(licence).endswith("deed.zh-hant")
+
+
+@pytest.mark.parametrize(
+    ("title", "ident"),
+    [
+        ("Draw your PLN", "draw-your-pln"),
+        ("Networking — as generosity's act", "networking-as-generosity-s-act"),
+        ("Σχεδιάστε το δίκτυό σας", "σχεδιάστε-το-δίκτυό-σας"),
+        ("画出你的学习网络", "画出你的学习网络"),
+        ("ارسم شبكتك", "ارسم-شبكتك"),
+        ("अपना नेटवर्क बनाइए", "अपना-नेटवर्क-बनाइए"),  # vowel signs are marks: words stay whole
+    ],
+)
+def test_ids_from_titles_in_any_script(title: str, ident: str) -> None:
+    from opentextbook.i18n.slugs import slugify
+
+    assert slugify(title) == ident

@@ -22,12 +22,6 @@ ANSWER_KINDS = ("lines", "box", "drawing", "none")
 DEFAULT_LINES = 4
 MAX_LINES = 40
 _ANSWER = re.compile(r"^\s*(?P<kind>[a-z]+)\s*(?::\s*(?P<count>\d+))?\s*$")
-_SLUG = re.compile(r"[^a-z0-9]+")
-
-
-def slugify(title: str) -> str:
-    """A stable id from a title: ``Draw your PLN`` -> ``draw-your-pln``."""
-    return _SLUG.sub("-", title.lower()).strip("-")
 
 
 @dataclass(frozen=True)

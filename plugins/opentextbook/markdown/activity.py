@@ -52,10 +52,10 @@ from opentextbook.activities import (
     parse_duration,
     parse_objectives,
     parse_step_answers,
-    slugify,
 )
 from opentextbook.errors import SourceError, did_you_mean
 from opentextbook.i18n import t
+from opentextbook.i18n.slugs import slugify
 from opentextbook.markdown import location
 from opentextbook.markdown.unread import unread_blocks
 from opentextbook.worksheets import worksheet_files

@@ -43,6 +43,7 @@ from opentextbook import i18n
 from opentextbook.datasets import Dataset, load_datasets, missing_dataset_message
 from opentextbook.downloads import download_paths
 from opentextbook.errors import SourceError, did_you_mean
+from opentextbook.i18n.slugs import slugify
 from opentextbook.keyedcache import code_digest, digest, read_json, write_json
 from opentextbook.markdown import location
 from opentextbook.markdown.unread import unread_blocks
@@ -53,7 +54,6 @@ from opentextbook.tables import (
     checked_spec,
     matches,
     render_table,
-    slugify,
 )
 
 TABLE_CODE = (

@@ -42,7 +42,7 @@ from opentextbook.pln import (
     write_pln_downloads,
 )
 from opentextbook.publishing.bookpages import BookPage
-from opentextbook.publishing.pagehtml import name_search_dialog, relocatable_404
+from opentextbook.publishing.pagehtml import name_search_dialog, relocatable_404, text_direction
 from opentextbook.publishing.publisher import BookPublisher
 from opentextbook.templating import as_text, jinja_bytecode_cache, use_bytecode_cache
 from opentextbook.urls import is_site_url, safe_url
@@ -53,7 +53,6 @@ log = get_plugin_logger(__name__)
 PACKAGE_DIR = Path(__file__).parent
 DATATABLE_EXTENSION = "opentextbook.markdown.datatable"
 ASSET_PREFIX = "assets/opentextbook"
-SEARCH_DIALOG_LABEL = "Search this book"
 
 
 class OpenTextbookConfig(base.Config):
@@ -176,7 +175,8 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         return context
 
     def on_post_template(self, output: str, *, template_name: str, config: MkDocsConfig) -> str:
-        output = name_search_dialog(output, SEARCH_DIALOG_LABEL)
+        output = name_search_dialog(output, i18n.t("search.dialog"))
+        output = text_direction(output, i18n.active().direction)
         if template_name == "404.html":
             output = relocatable_404(output, urlsplit(config.site_url or "").path or "/")
         return output
@@ -192,7 +192,8 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         return context
 
     def on_post_page(self, output: str, *, page, config: MkDocsConfig) -> str:
-        output = name_search_dialog(output, SEARCH_DIALOG_LABEL)
+        output = name_search_dialog(output, i18n.t("search.dialog"))
+        output = text_direction(output, i18n.active().direction)
         if page.meta.get("pln_builder"):  # the builder's scripts load on its page only
             key = storage_key(self.metadata, config.site_url)
             output = add_builder_assets(output, get_relative_url(ASSET_PREFIX, page.url), key)
@@ -283,6 +284,8 @@ def _use_language(config: MkDocsConfig, metadata: BookMetadata) -> None:
             "translate them under 'strings:' in data/book.yml (see docs/remix.md)"
         )
     theme = config.theme
+    if not theme.get("direction"):  # Material writes it on <html>: lists, tables, forms follow
+        theme["direction"] = strings.direction
     configured = (theme.get("language") or "").lower()
     if not configured or not _user_set_theme_language(config):
         theme["language"] = _material_language(metadata.language)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlsplit
 
+from opentextbook.i18n import t
 from opentextbook.metadata import BookMetadata
 from opentextbook.pln import geometry as geo
 from opentextbook.pln.render import credit_for, render
@@ -43,7 +44,7 @@ def storage_key(metadata: BookMetadata, site_url: str | None) -> str:
 
 def builder_geometry(metadata: BookMetadata) -> dict:
     """Geometry, base drawing and credit line for the builder's live map and its exports."""
-    credit = credit_for(metadata, "Drawn with the PLN builder")
+    credit = credit_for(metadata, t("pln.builder.credit"))
     return {
         **geo.geometry(),
         "width": WIDTH,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlsplit
 
+from opentextbook import i18n
 from opentextbook.i18n import t
 from opentextbook.metadata import BookMetadata
 from opentextbook.pln import geometry as geo
@@ -55,6 +56,12 @@ def builder_geometry(metadata: BookMetadata) -> dict:
         "credit": credit_lines(credit),
         "creditY": credit_y(credit_lines(credit)),
         "language": metadata.language,
+        # The builder's words in the book's language (it reads them from this script).
+        "strings": {
+            key: text
+            for key, text in i18n.active().texts.items()
+            if key.startswith("builder.") or key == "pln.map.title"
+        },
     }
 
 

@@ -8,6 +8,7 @@ once with ``language: ar``. The English labels looked for are the locale file's 
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 import string
@@ -45,13 +46,17 @@ def book(request, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Build]
 
 def english_labels(language: str) -> list[str]:
     """Every piece of English text between placeholders in en.yml, at least two words or
-    one long word, that the language's own text for the same key does not also contain
-    (a PDF format such as "PDF (A4)" may stay as it is)."""
+    one long word, that the language's own texts do not also use (a format such as
+    "PDF (A4)", or the file field "sources" the builder's errors name, may stay as it is)."""
     english, other = _read("en"), _read(language)
     found = set()
-    for key, text in english.items():
+    theirs = " ".join(
+        form
+        for text in other.values()
+        for form in (text.values() if isinstance(text, dict) else [text])
+    )
+    for text in english.values():
         forms = text.values() if isinstance(text, dict) else [text]
-        theirs = " ".join(other[key].values() if isinstance(other[key], dict) else [other[key]])
         for form in forms:
             for literal, *_ in string.Formatter().parse(form):
                 for piece in re.split(r"[|“”():;,.]", literal):
@@ -82,12 +87,36 @@ def outputs(site: Path) -> dict[str, str]:
         texts[str(path.relative_to(site))] = pdf_text(path)
     for path in (site / "downloads").glob("*.pdf"):
         texts[str(path.relative_to(site))] = pdf_text(path)
+    pln = site / "downloads" / "pln"
+    for path in sorted(pln.glob("*")):
+        reader = {".pdf": pdf_text, ".svg": lambda p: visible_text(p.read_text("utf-8"))}
+        texts[str(path.relative_to(site))] = reader.get(path.suffix, docx_or_text)(path)
+    # The PLN builder's words travel in the generated geometry script.
+    script = site / "assets" / "opentextbook" / "pln-geometry.js"
+    texts[str(script.relative_to(site))] = builder_words(script.read_text("utf-8"))
     for path in (site / "downloads").glob("*.epub"):
         with zipfile.ZipFile(path) as epub:
             for name in epub.namelist():
                 if name.endswith((".xhtml", ".opf", ".ncx")):
                     texts[f"{path.name}/{name}"] = visible_text(epub.read(name).decode("utf-8"))
     return texts
+
+
+def builder_words(script: str) -> str:
+    """What the builder shows from its geometry script: its strings, the ring and group
+    names, the credit and the base drawing's text (not ids and style rules)."""
+    data = json.loads(script[script.index("{") : script.rindex("}") + 1].replace("<\\/", "</"))
+    names = [item["label"] for item in data["rings"] + data["sectors"]]
+    names += [item["short"] for item in data["sectors"]]
+    strings = [json.dumps(text, ensure_ascii=False) for text in data["strings"].values()]
+    return " ".join([*strings, *names, *data["credit"], visible_text(data["base"])])
+
+
+def docx_or_text(path: Path) -> str:
+    if path.suffix == ".docx":
+        with zipfile.ZipFile(path) as docx:
+            return visible_text(docx.read("word/document.xml").decode("utf-8"))
+    return path.read_text("utf-8")
 
 
 def pdf_text(path: Path) -> str:

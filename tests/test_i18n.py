@@ -120,3 +120,51 @@ def test_ids_from_titles_in_any_script(title: str, ident: str) -> None:
     from opentextbook.i18n.slugs import slugify
 
     assert slugify(title) == ident
+
+
+BOOK = """title: Libro
+authors:
+  - name: Ana
+language: es
+licence: CC-BY-4.0
+"""
+
+
+def test_book_strings_override_labels(tmp_path) -> None:
+    from opentextbook.book import load_metadata
+
+    path = tmp_path / "book.yml"
+    path.write_text(BOOK + 'strings:\n  activity.label: "Tarea {number}"\n', encoding="utf-8")
+    metadata = load_metadata(path)
+    strings = i18n.activate(metadata.language, dict(metadata.strings))
+    assert strings("activity.label", number="1.1") == "Tarea 1.1"
+    assert strings("activity.teacher_notes") == "Para docentes"
+
+
+@pytest.mark.parametrize(
+    ("override", "line", "message"),
+    [
+        ('  activity.lable: "Tarea"\n', 6, "did you mean 'activity.label'?"),
+        ('  activity.label: "Tarea"\n', 6, "must use {number}"),
+        ("  activity.label: [Tarea]\n", 6, "must be text"),
+    ],
+)
+def test_bad_book_strings_are_named_with_their_line(tmp_path, override, line, message) -> None:
+    from opentextbook.book import load_metadata
+    from opentextbook.errors import SourceError
+
+    path = tmp_path / "book.yml"
+    path.write_text(BOOK + "strings:\n" + override, encoding="utf-8")
+    with pytest.raises(SourceError) as caught:
+        load_metadata(path)
+    assert caught.value.line == line
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("tag", "material"), [("pt-BR", "pt-BR"), ("es-MX", "es"), ("ar", "ar"), ("zh-Hans", "zh")]
+)
+def test_material_interface_language_follows_the_book(tag: str, material: str) -> None:
+    from opentextbook.plugin import _material_language
+
+    assert _material_language(tag) == material

@@ -344,3 +344,31 @@ def test_404_page_is_styled_wherever_the_book_is_served(browser, served_elsewher
         assert home == served_elsewhere + "index.html"
     finally:
         context.close()
+
+
+def test_table_addresses_stay_whole_and_tables_are_styled(browser, served_site) -> None:
+    """Web addresses in a data table are never broken mid-word ("www.acm.or / g"); the
+    attribution table looks like the book's other tables (caption and headings on the left,
+    headings on a tinted row), not unstyled."""
+    context = browser.new_context(viewport=VIEWPORTS["desktop"])
+    try:
+        page = open_page(context, served_site, "networking-and-plns.html")
+        broken = page.eval_on_selector_all(
+            ".otb-datatable__table a[href^='http']",
+            "links => links.filter(a => a.getClientRects().length > 1).map(a => a.textContent)",
+        )
+        assert not broken, f"addresses broken across lines: {broken}"
+        style = page.eval_on_selector(
+            ".otb-attribution table",
+            """table => ({
+                caption: getComputedStyle(table.caption).textAlign,
+                heading: getComputedStyle(table.querySelector('thead th')).textAlign,
+                tint: getComputedStyle(table.querySelector('thead th')).backgroundColor,
+                framed: getComputedStyle(table.parentElement).borderTopStyle,
+            })""",
+        )
+        assert style["caption"] == "left" and style["heading"] == "left", style
+        assert style["tint"] not in ("rgba(0, 0, 0, 0)", "transparent"), style
+        assert style["framed"] == "solid", style
+    finally:
+        context.close()

@@ -95,3 +95,17 @@ def test_second_site_build_renders_no_pdf(built_site: Build) -> None:
     result = run_build(built_site.project)
     assert result.returncode == 0, result.stderr
     assert "worksheets: 3 pages, 10 PDFs (0 rendered, 10 from cache)" in result.stderr
+
+
+def test_an_entry_changed_since_it_was_stored_is_a_miss(tmp_path: Path) -> None:
+    """Edited in place through its hard link in the site, or written by a build that was
+    killed before it saved the manifest: the bytes no longer match, so it is made again."""
+    cache = OutputCache(tmp_path)
+    cache.path("a.pdf").parent.mkdir(parents=True)
+    cache.path("a.pdf").write_bytes(b"the real output")
+    cache.store("a.pdf", "d")
+    cache.save()
+    site_copy = cache.place("a.pdf", tmp_path / "site" / "a.pdf")
+    with site_copy.open("r+b") as handle:  # an editor saving in place
+        handle.write(b"THE")
+    assert not OutputCache(tmp_path).fresh("a.pdf", "d")

@@ -376,6 +376,24 @@ def test_chapter_links_to_the_references_page(chapter: Element) -> None:
     assert any(href.partition("#")[0] == REFERENCES for href in links(chapter))
 
 
+# What a finished book does not say to its readers: notes on how this copy was made.
+ABOUT_ITS_MAKING = ("copy we received", "we received", "APA-like", "appear in quotation marks")
+
+
+def test_pages_speak_to_readers_not_about_their_making(built_site: Build) -> None:
+    for name in ("index.html", CHAPTER, REFERENCES):
+        text = " ".join(article(built_site, name).text.split())
+        found = [phrase for phrase in ABOUT_ITS_MAKING if phrase in text]
+        assert not found, f"{name}: {found}"
+
+
+def test_references_are_listed_once_on_the_references_page(chapter: Element) -> None:
+    """The chapter links to the References page instead of repeating its entries."""
+    text = " ".join(chapter.text.split())
+    for entry in ("Merriam-Webster. (n.d.)", "Lalande, M.-A. (2012)", "Levine, A. G. (2020"):
+        assert entry not in text, f"the chapter repeats the reference {entry!r}"
+
+
 def test_licence_page_attributes_the_original_from_metadata(built_site: Build) -> None:
     book = yaml.safe_load((built_site.project / "data" / "book.yml").read_text(encoding="utf-8"))
     page = article(built_site, LICENCE)

@@ -144,9 +144,9 @@ def test_book_strings_override_labels(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("override", "line", "message"),
     [
-        ('  activity.lable: "Tarea"\n', 6, "did you mean 'activity.label'?"),
-        ('  activity.label: "Tarea"\n', 6, "must use {number}"),
-        ("  activity.label: [Tarea]\n", 6, "must be text"),
+        ('  activity.lable: "Tarea"\n', 7, "did you mean 'activity.label'?"),
+        ('  activity.label: "Tarea"\n', 7, "must use {number}"),
+        ("  activity.label: [Tarea]\n", 7, "must be text"),
     ],
 )
 def test_bad_book_strings_are_named_with_their_line(tmp_path, override, line, message) -> None:

@@ -292,7 +292,7 @@ def test_whole_book_pages_with_undrawable_text_are_named() -> None:
     from opentextbook.publishing.publisher import BookPublisher
 
     metadata = load_metadata(ROOT / "data" / "book.yml")
-    publisher = BookPublisher(metadata, site_url=None, chapter="ch.md", downloads=True)
+    publisher = BookPublisher(metadata, site_url=None, downloads=True)
     order = ["index.md", "ch.md"]
     publisher.collect(BookPage("index.md", "Home", "index.html", "<p>Plain</p>"), order=order)
     publisher.collect(BookPage("ch.md", "नमस्ते", "ch.html", "<p>Hi 🦀</p>"), order=order)

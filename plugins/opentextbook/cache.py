@@ -12,6 +12,11 @@ under a *key* (a stable name such as ``worksheets/draw-your-pln-a4.pdf``) togeth
     cache.place(key, site / key)   # a hard link: no copy of the bytes
     cache.save()
 
+The manifest also holds each file's SHA-256, checked before the file is reused: a file in the
+site is a hard link to its cache entry, so editing it in place edits the entry too, and a build
+killed after writing a file but before saving the manifest leaves a file the manifest does not
+describe. Either way the entry no longer matches and is made again.
+
 ``hits`` and ``misses`` count lookups, so a build can log (and a test assert) how much work a
 rebuild did. Nothing here knows about PDFs or MkDocs.
 """
@@ -24,10 +29,12 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 from importlib import metadata
 from pathlib import Path
 
 from opentextbook.atomic import atomic_path, write_text
+from opentextbook.errors import SourceError
 
 MANIFEST = "manifest.json"
 
@@ -64,7 +71,7 @@ class OutputCache:
         self._manifest = self._load()
         self._used: set[str] = set()
 
-    def _load(self) -> dict[str, str]:
+    def _load(self) -> dict[str, list[str]]:
         try:
             data = json.loads((self.directory / MANIFEST).read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -78,7 +85,9 @@ class OutputCache:
     def fresh(self, key: str, digest: str) -> bool:
         """True (a hit) when ``key`` was made from ``digest`` and its file is still there."""
         self._used.add(key)
-        hit = self._manifest.get(key) == digest and self.path(key).is_file()
+        entry = self._manifest.get(key)
+        hit = isinstance(entry, list) and entry[0] == digest
+        hit = hit and entry[1:] == [_file_digest(self.path(key))] and entry[1] is not None
         if hit:
             self.hits += 1
         else:
@@ -88,7 +97,7 @@ class OutputCache:
     def store(self, key: str, digest: str) -> None:
         """Record that ``path(key)`` now holds the output made from ``digest``."""
         self._used.add(key)
-        self._manifest[key] = digest
+        self._manifest[key] = [digest, _file_digest(self.path(key))]
 
     def place(self, key: str, target: str | Path) -> Path:
         """Put the output stored under ``key`` at ``target`` (in the site) without copying it.
@@ -127,3 +136,29 @@ class OutputCache:
                 self.path(key).unlink(missing_ok=True)
         text = json.dumps(self._manifest, indent=1, sort_keys=True)
         write_text(self.directory / MANIFEST, text)
+
+
+def _file_digest(path: Path) -> str | None:
+    """SHA-256 of a cached file, or None if it is not there (or cannot be read)."""
+    try:
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def ensure_writable(folder: str | Path, shown: str) -> None:
+    """Make ``folder`` if needed and check a file can be written in it; raise a
+    :class:`SourceError` (naming it as ``shown``) if not, before the build has changed anything.
+    """
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise SourceError(
+            shown,
+            f"cannot write the build cache ({exc.strerror or exc})",
+            fix="make it a folder you can write to, or delete it (it only holds outputs the "
+            "build can make again); the previous site is unchanged",
+        ) from None

@@ -85,12 +85,15 @@ def main(argv: list[str] | None = None) -> int:
         add(subparsers)
     args = parser.parse_args(argv)
     counter = _WarningCounter()
+    saved = log.handlers, log.level, log.propagate
     _set_up_logging(counter)
     try:
         status = args.handler(args)
     except SourceError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    finally:  # main() called in a process that logs otherwise (a test, a script) leaves it so
+        log.handlers, log.level, log.propagate = saved
     if getattr(args, "strict", False) and counter.count:
         print(f"error: {counter.count} warning(s) in strict mode", file=sys.stderr)
         return 1
@@ -110,7 +113,7 @@ def _set_up_logging(counter: _WarningCounter) -> None:
     """Messages as ``WARNING: file:line: ...`` on stderr, as ``mkdocs build`` shows them."""
     printer = logging.StreamHandler(sys.stderr)
     printer.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
-    log.handlers = [printer, counter]  # replaces those of an earlier main() in this process
+    log.handlers = [printer, counter]
     log.setLevel(logging.WARNING)
     log.propagate = False
 

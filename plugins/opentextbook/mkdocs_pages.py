@@ -99,30 +99,52 @@ class PageRenderCache:
             page.render(config, files)
         if any(levelno >= logging.ERROR for _, levelno, _ in records):
             return  # errors can depend on other pages (a duplicate id): not stored
+        try:
+            entry = self._entry(page, path, records)
+        except Exception as exc:  # the page is built; only its reuse is lost
+            log.debug(f"page cache: {path} not stored ({exc!r})")
+            return
+        write_json(self.folder, key, entry)
+
+    def _entry(self, page, path: str, records: list[tuple[str, int, str]]) -> dict[str, Any]:
+        """What :meth:`_restore` needs to leave the page as MkDocs' render left it."""
         links = page.links_to_anchors
-        entry = {
+        return {
             "format": FORMAT,
             "content": page.content,
             "toc": toc_tokens(page.toc),
             "title": page._title_from_render,
-            "anchors": sorted(page.present_anchor_ids or ()),
+            # Raw HTML like ``<Client ID>`` gives MkDocs an anchor None, which no link can name.
+            "anchors": sorted(a for a in page.present_anchor_ids or () if isinstance(a, str)),
             "links_to_anchors": None
             if links is None
             else {target.src_uri: anchors for target, anchors in links.items()},
             "log": records,
             "activities": [a.to_json() for a in self.registry.on_page(path)],
         }
-        write_json(self.folder, key, entry)
 
     def _restore(self, page, path: str, entry: dict, config, files) -> None:
+        """Leave the page as MkDocs' render would; if the entry cannot be used, render it."""
         del page.render
+        try:
+            self._apply(page, path, entry, files)
+        except Exception as exc:  # a cache must never fail a page MkDocs can build
+            log.debug(f"page cache: {path} converted afresh, its entry is unusable ({exc!r})")
+            page.links_to_anchors = None
+            page.render(config, files)
+            return
+        for name, levelno, message in entry["log"]:
+            logging.getLogger(name).log(levelno, "%s", message)
+
+    def _apply(self, page, path: str, entry: dict, files) -> None:
+        toc = get_toc(entry["toc"])
+        links = entry["links_to_anchors"]
+        targets = {src: files.get_file_from_path(src) for src in links or ()}
         page.content = entry["content"]
-        page.toc = get_toc(entry["toc"])
+        page.toc = toc
         page._title_from_render = entry["title"]
         page.present_anchor_ids = set(entry["anchors"])
-        links = entry["links_to_anchors"]
         if links is not None:
-            targets = {src: files.get_file_from_path(src) for src in links}
             page.links_to_anchors = {
                 targets[src]: anchors for src, anchors in links.items() if targets[src] is not None
             }
@@ -132,8 +154,6 @@ class PageRenderCache:
                 self.registry.add(Activity.from_json(data))
             except SourceError as exc:  # a duplicate id with a page converted since
                 log.error(str(exc))
-        for name, levelno, message in entry["log"]:
-            logging.getLogger(name).log(levelno, "%s", message)
 
 
 def toc_tokens(items) -> list[dict[str, Any]]:

@@ -53,7 +53,12 @@ class SearchEntryCache:
                 self._active = True
 
     def _add(self, index, add, page) -> None:
-        key = _page_key(page)
+        try:
+            key = _page_key(page)
+        except Exception as exc:  # a cache must never fail a page the index can take
+            log.debug(f"search cache: {page.file.src_uri} indexed afresh ({exc!r})")
+            add(page)
+            return
         self._used.add(key)
         entries = read_json(self.folder, key)
         if isinstance(entries, list):

@@ -7,12 +7,16 @@ language, embedded subset fonts, form fields from ``<input>`` elements, no netwo
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 from pathlib import Path
 
 from opentextbook.atomic import atomic_path
 from opentextbook.errors import SourceError
+
+WRITE_FAULTS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
+"""Errors of the file system (full, read-only, not allowed), not of the document."""
 
 
 def render_pdf(
@@ -55,6 +59,8 @@ def render_pdf(
                 custom_metadata=True,
             )
     except Exception as exc:  # WeasyPrint raises many types; the build needs one clear message
+        if isinstance(exc, OSError) and exc.errno in WRITE_FAULTS:
+            raise  # the disk, not the document: the adapter says which file and what to do
         raise SourceError(target, f"could not render PDF: {exc}") from exc
     return target
 
@@ -99,7 +105,7 @@ def form_font_name(source: str | Path | None = None) -> str:
     path = _form_font_source(source)
     if path is None or not path.is_file():
         return ""
-    recipe = f"{path}:{path.stat().st_size}:{_FORM_FONT_UNICODES}:no-hinting"
+    recipe = f"{path}:{path.stat().st_size}:{_FORM_FONT_UNICODES}:no-hinting:source-date"
     return f"form-sans-{hashlib.sha256(recipe.encode('utf-8')).hexdigest()[:12]}.ttf"
 
 
@@ -126,7 +132,9 @@ def _subset_font(source: Path, target: Path) -> None:
 
     from opentextbook.atomic import atomic_path
 
-    font = TTFont(source)
+    # recalcTimestamp=False: the subset keeps the source font's date, not the clock's, so
+    # every PDF embedding it is the same bytes on every build.
+    font = TTFont(source, recalcTimestamp=False)
     options = subset.Options()
     options.name_IDs = ["*"]
     options.drop_tables = [*options.drop_tables, "FFTM"]  # FontForge timestamps: not needed

@@ -6,7 +6,9 @@ collaborator in the core. Anything that could run without MkDocs belongs in the 
 
 from __future__ import annotations
 
+import errno
 import html
+import logging
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,13 +20,13 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
-from mkdocs.utils import get_relative_url
+from mkdocs.utils import CountHandler, get_relative_url
 from mkdocs.utils.yaml import yaml_load
 
 from opentextbook import citations, i18n
 from opentextbook.activities import ActivityRegistry
 from opentextbook.book import BookContents, BookMetadata, load_metadata
-from opentextbook.cache import OutputCache
+from opentextbook.cache import OutputCache, ensure_writable
 from opentextbook.datasets import Dataset, load_datasets
 from opentextbook.datasets.package import write_data_package
 from opentextbook.downloads import render_download_list, write_downloads
@@ -44,9 +46,12 @@ from opentextbook.pln import (
 from opentextbook.publishing.bookpages import BookPage
 from opentextbook.publishing.pagehtml import name_search_dialog, relocatable_404, text_direction
 from opentextbook.publishing.publisher import BookPublisher
+from opentextbook.support.reproducible import pin_build_date
+from opentextbook.support.staging import SiteStaging
 from opentextbook.templating import as_text, jinja_bytecode_cache, use_bytecode_cache
 from opentextbook.urls import is_site_url, safe_url
 from opentextbook.worksheets import build_worksheets
+from opentextbook.yamlsource import MAX_FRONT_MATTER_VALUES, display_path, exceeds_values
 
 log = get_plugin_logger(__name__)
 
@@ -98,12 +103,19 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         self.search_cache: SearchEntryCache | None = None
         self.page_count = 0
         self.contents: BookContents | None = None
+        self.command = "serve"
+        self.staging: SiteStaging | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = "dirty" if dirty else command
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path).parent
         _check_site_addresses(config)
+        _or_plugin_error(ensure_writable, self.root / ".cache" / "opentextbook", ".cache")
         self.metadata = _or_plugin_error(load_metadata, self.root / self.config.metadata)
         _use_language(config, self.metadata)
+        _or_plugin_error(pin_build_date, self.metadata.date)
         # The theme and mkdocs-macros print these without escaping: give them text.
         config.extra["book"] = as_text(self.metadata.as_dict())
         check_identity(config, self.metadata, self.config.metadata)
@@ -127,6 +139,7 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         self.publisher = _set_up_publishing(config, self.metadata, self.config)
         citations.use_cache_dir(cache / "citations")
         use_bytecode_cache(cache / "jinja" / "package")
+        self.staging = _stage_site(config, self.command)
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
@@ -149,6 +162,7 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
         self.page_count = len(files.documentation_pages())
+        _drop_stand_ins(files, self.publisher)  # links are checked: never write them
         # Compiled theme templates are kept between builds (Jinja checks each source's hash).
         env.bytecode_cache = jinja_bytecode_cache(self.cache_dir / "jinja" / "theme")
         # Our theme partials print addresses through the one URL rule (MkDocs' env has none).
@@ -203,6 +217,7 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
     def _locate_page(self, markdown: str, *, page, config: MkDocsConfig, files: Files) -> str:
         shown = _shown_path(page.file, self.root)
         location.set_page(shown, page.file.content_string, page.url)
+        _bound_front_matter(page, shown)  # before anything walks it
         # Front matter reaches Material's templates (title, description) and macros unescaped.
         page.meta = as_text(page.meta)
         for flag in FRONT_MATTER_FLAGS:
@@ -241,6 +256,17 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         write_downloads(self.datasets, config.site_dir, self.cache_dir / "downloads")
         write_data_package(self.datasets, self.metadata, config.site_dir)
         _write_whole_book(self.publisher, Path(config.site_dir), self.cache_dir)
+        if self.staging:  # the complete site takes the previous one's place
+            _unstage_site(self.staging, config)
+            self.staging = None
+
+    @event_priority(-200)  # last: other plugins tidy up first
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.staging:
+            self.staging.abandon()
+            self.staging = None
+        if isinstance(error, OSError):  # a full disk, a read-only folder: no traceback
+            raise PluginError(_fault_message(error)) from None
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         server.watch(str(self.root / self.config.data_dir))
@@ -345,6 +371,53 @@ def _check_case_clashes(files: Files) -> None:
                 f"'{file.dest_uri}', names that differ only by case: one file on macOS and "
                 "Windows and in the offline zip — rename one of them"
             )
+
+
+def _stage_site(config: MkDocsConfig, command: str) -> SiteStaging | None:
+    """Build into a folder beside the site, so a failure leaves the previous site whole
+    (not for ``serve`` and ``--dirty`` builds, which update a site in place)."""
+    if command not in {"build", "gh-deploy"}:
+        return None
+    staging = SiteStaging(config.site_dir)
+    if not staging.start():
+        return None
+    config.site_dir = str(staging.folder)
+    return staging
+
+
+def _unstage_site(staging: SiteStaging, config: MkDocsConfig) -> None:
+    """Swap the finished build in, unless ``--strict`` is about to fail it for a warning."""
+    config.site_dir = str(staging.site)
+    counters = [h for h in logging.getLogger("mkdocs").handlers if isinstance(h, CountHandler)]
+    if config.strict and any(counter.get_counts() for counter in counters):
+        staging.abandon()
+    else:
+        staging.finish()
+
+
+def _fault_message(error: OSError) -> str:
+    """One line for a failed write: which file, why, what to do."""
+    name = display_path(error.filename) if error.filename else "the site"
+    if error.errno == errno.ENOSPC:
+        fix = "free some disk space, then build again"
+    elif error.errno in {errno.EACCES, errno.EPERM, errno.EROFS}:
+        fix = "make that folder writable, or build elsewhere with 'mkdocs build -d DIR'"
+    else:
+        fix = "check the disk and the folder, then build again"
+    why = error.strerror or str(error)
+    return f"{name}: could not write ({why}) — {fix}; the previous site is unchanged"
+
+
+def _bound_front_matter(page, path: str) -> None:
+    """Drop front matter that expands to more values than any page needs (an alias bomb),
+    before a plugin prints or JSON-dumps it (mkdocs-macros does): that would never end."""
+    if exceeds_values(page.meta, MAX_FRONT_MATTER_VALUES):
+        log.warning(
+            f"{path}:1: the front matter expands to more than {MAX_FRONT_MATTER_VALUES:,} "
+            "values (nested YAML aliases '*name'?), so it is ignored — write the values out "
+            "in full and keep front matter to a few keys"
+        )
+        page.meta = {}
 
 
 def _or_plugin_error(load, *args):
@@ -468,9 +541,18 @@ def _set_up_publishing(config: MkDocsConfig, metadata, options) -> BookPublisher
 def _add_publishing_files(files: Files, config: MkDocsConfig, publisher: BookPublisher) -> None:
     for asset in PUBLISHING_ASSETS:
         _add_package_asset(files, config, asset, f"{ASSET_PREFIX}/{Path(asset).name}")
-    # Empty stand-ins, so links to the downloads validate; on_post_build writes the real files.
+    # Stand-ins, so links to the downloads validate; dropped before MkDocs writes files
+    # (on_env), and on_post_build writes the real ones.
     for item in publisher.downloads or []:
         files.append(File.generated(config, item.path, content=b""))
+
+
+def _drop_stand_ins(files: Files, publisher: BookPublisher) -> None:
+    """Forget the downloads' stand-ins once pages are converted: an empty file written for
+    one would sit in the site until the real one replaces it (or for ever, if the build dies)."""
+    for item in publisher.downloads or []:
+        if (stand_in := files.get_file_from_path(item.path)) is not None:
+            files.remove(stand_in)
 
 
 def _write_whole_book(publisher: BookPublisher, site_dir: Path, cache_dir: Path) -> None:

@@ -375,9 +375,9 @@ def _render_all(
     if workers <= 1:
         results = [_render_one(task) for task in tasks]
     else:
-        from concurrent.futures import ProcessPoolExecutor  # only when there is work to share
+        from opentextbook.support.workers import process_pool  # only when work is shared
 
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with process_pool(workers) as pool:
             results = list(pool.map(_render_one, tasks))
     failures = dict(zip(order, results, strict=True))
     for index, job in enumerate(jobs):  # the first failure in reading order is reported

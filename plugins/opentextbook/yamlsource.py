@@ -3,6 +3,11 @@
 PyYAML's ``safe_load`` forgets line numbers and silently keeps the last of two duplicate keys.
 Remixers edit these files by hand, so every later error must point at a line: this module
 composes the node tree, builds plain Python values from it and records the position of each.
+
+The work a file can cause is bounded, so no input hangs the build: at most :data:`MAX_BYTES`
+are read, values nest at most :data:`MAX_DEPTH` deep, and aliases (``*name``) are refused. An
+alias shares a node, and plain values built from shared nodes are copies: a 700-byte file of
+nested aliases ("billion laughs") would expand to hundreds of millions of values.
 """
 
 from __future__ import annotations
@@ -22,6 +27,13 @@ _COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 #: Largest YAML file read: hand-edited data is far smaller, and PyYAML needs ~3 s a megabyte.
 MAX_BYTES = 2 * 2**20
+
+#: Most values a page's front matter may hold, counting each use of a shared (aliased) value:
+#: MkDocs reads front matter itself, and printing or JSON-dumping it expands every alias.
+MAX_FRONT_MATTER_VALUES = 10_000
+
+#: Deepest nesting of lists and mappings: data is a few levels deep; Python's stack is not endless.
+MAX_DEPTH = 100
 
 
 @dataclass
@@ -101,12 +113,53 @@ def parse_yaml(text: str, path: str | Path, *, label: str = "data file") -> Yaml
             shown, f"{label} is empty", line=1, fix="add the data, or remove the file"
         )
     document = YamlDocument(path=path, data=None)
+    _refuse_aliases(node, text, shown)
     document.data = _build(node, (), document, shown)
     return document
 
 
+def _refuse_aliases(root: yaml.Node, text: str, shown: str) -> None:
+    """Refuse a document where a node is reached twice: an alias, or an alias bomb.
+
+    Walks each node once (a set of the nodes seen), so it costs no more than composing did.
+    """
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            raise _alias_error(text, shown)
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(child for pair in node.value for child in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
+def _alias_error(text: str, shown: str) -> SourceError:
+    """The error for the first alias of ``text`` (found again by the scanner: nodes only
+    know where their anchor is)."""
+    token = next(t for t in yaml.scan(text, Loader=_COMPOSER) if isinstance(t, yaml.AliasToken))
+    return SourceError(
+        shown,
+        f"YAML aliases ('*{token.value}') are not supported in data files",
+        line=token.start_mark.line + 1,
+        column=token.start_mark.column + 1,
+        fix="write the value out in full where it is needed",
+    )
+
+
 def _build(node: yaml.Node, keypath: KeyPath, document: YamlDocument, shown: str) -> Any:
-    document.positions.setdefault(keypath, (node.start_mark.line + 1, node.start_mark.column + 1))
+    mark = node.start_mark
+    document.positions.setdefault(keypath, (mark.line + 1, mark.column + 1))
+    if len(keypath) > MAX_DEPTH:
+        raise SourceError(
+            shown,
+            f"values are nested more than {MAX_DEPTH} levels deep",
+            line=mark.line + 1,
+            column=mark.column + 1,
+            fix="flatten the data: entries are lists of fields, a few levels deep",
+        )
     if isinstance(node, yaml.MappingNode):
         return _build_mapping(node, keypath, document, shown)
     if isinstance(node, yaml.SequenceNode):
@@ -162,3 +215,23 @@ def _display_path(path: Path) -> str:
 def display_path(path: str | Path) -> str:
     """``path`` as messages show it: relative to the working folder when it is inside it."""
     return _display_path(Path(path))
+
+
+def exceeds_values(value: Any, limit: int) -> bool:
+    """True when ``value`` holds more than ``limit`` values, each shared value counted every
+    time it appears (as printing it would); stops at the limit, so a bomb costs ``limit`` steps.
+
+    A value that contains itself (a recursive alias) is endless, so it exceeds any limit.
+    """
+    stack, count = [value], 0
+    while stack:
+        item = stack.pop()
+        count += 1
+        if count > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple | set):
+            stack.extend(item)
+    return False

@@ -9,6 +9,7 @@ the site copies it from there.
 from __future__ import annotations
 
 import base64
+import datetime
 import functools
 import json
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from opentextbook.pln import inventory as inv
 from opentextbook.pln.example import ILLUSTRATION_NOTE, INVENTORY_NOTE, example_sources
 from opentextbook.pln.render import Credit, credit_for, render
 from opentextbook.pln.svgmap import render_map_svg
+from opentextbook.support.reproducible import build_date
 
 PLN_DOWNLOADS_DIR = "downloads/pln"
 """Where the downloads go in the site, relative to its root."""
@@ -55,7 +57,8 @@ def write_pln_downloads(metadata: BookMetadata, data_dir: Path, cache_dir: Path)
     """Make sure every PLN download is current in ``cache_dir``; return them in display order."""
     fonts = cache_dir / "fonts"  # the small form-field font (see render_pdf)
     sources = example_sources(data_dir)
-    jobs = _blank_jobs(metadata, fonts) + _example_jobs(metadata, sources, fonts)
+    date = build_date(metadata.date)  # what the Word documents record as their date
+    jobs = _blank_jobs(metadata, fonts, date) + _example_jobs(metadata, sources, fonts, date)
     cache = OutputCache(cache_dir)
     for job in jobs:
         if not cache.fresh(job.name, job.key):
@@ -76,7 +79,7 @@ class _Sheet:
     credit: Credit
 
 
-def _blank_jobs(metadata: BookMetadata, fonts: Path) -> list[_Job]:
+def _blank_jobs(metadata: BookMetadata, fonts: Path, date: datetime.datetime) -> list[_Job]:
     credit = credit_for(metadata, t("pln.map.template"))
     plan = _Sheet("pln-map", t("pln.map.label"), t("pln.map.title"), t("pln.map.intro"), credit)
     table = _Sheet(
@@ -88,10 +91,13 @@ def _blank_jobs(metadata: BookMetadata, fonts: Path) -> list[_Job]:
     )
     desc = t("pln.map.description")
     rows = inv.inventory_rows(None)
-    return _map_jobs(plan, [], desc, fonts) + _inventory_jobs(table, rows, fonts, fillable=True)
+    inventory = _inventory_jobs(table, rows, fonts, date, fillable=True)
+    return _map_jobs(plan, [], desc, fonts) + inventory
 
 
-def _example_jobs(metadata: BookMetadata, sources: list[dict[str, str]], fonts: Path) -> list[_Job]:
+def _example_jobs(
+    metadata: BookMetadata, sources: list[dict[str, str]], fonts: Path, date: datetime.datetime
+) -> list[_Job]:
     if not sources:
         return []
     plan = _Sheet(
@@ -111,9 +117,8 @@ def _example_jobs(metadata: BookMetadata, sources: list[dict[str, str]], fonts: 
     names = ", ".join(f"{item['name']} ({item['group']}, {item['closeness']})" for item in sources)
     desc = f"{ILLUSTRATION_NOTE} Nodes: {names}."
     rows = inv.inventory_rows(sources)
-    return _map_jobs(plan, sources, desc, fonts) + _inventory_jobs(
-        table, rows, fonts, fillable=False
-    )
+    inventory = _inventory_jobs(table, rows, fonts, date, fillable=False)
+    return _map_jobs(plan, sources, desc, fonts) + inventory
 
 
 def _map_jobs(sheet: _Sheet, sources: list[dict[str, str]], desc: str, fonts: Path) -> list[_Job]:
@@ -143,7 +148,7 @@ def _map_jobs(sheet: _Sheet, sources: list[dict[str, str]], desc: str, fonts: Pa
 
 
 def _inventory_jobs(
-    sheet: _Sheet, rows: list[list[str]], fonts: Path, *, fillable: bool
+    sheet: _Sheet, rows: list[list[str]], fonts: Path, date: datetime.datetime, *, fillable: bool
 ) -> list[_Job]:
     """The inventory as a PDF (fillable when blank), a Word document and CSV."""
     title, intro, credit = sheet.title, sheet.intro, sheet.credit
@@ -151,10 +156,12 @@ def _inventory_jobs(
         rows, title=title, intro=intro, credit=credit, fillable=fillable, page_size="letter"
     )
     kind = t("pln.fillable_pdf") if fillable else "PDF"
-    docx_key = _key("docx", rows, title, intro, credit.text, library_versions("python-docx"))
+    docx_key = _key(
+        "docx", rows, title, intro, credit.text, date.isoformat(), library_versions("python-docx")
+    )
 
     def write_docx(path: Path) -> None:
-        inv.write_inventory_docx(path, rows, title=title, intro=intro, credit=credit)
+        inv.write_inventory_docx(path, rows, title=title, intro=intro, credit=credit, date=date)
 
     def write_csv(path: Path) -> None:
         inv.write_inventory_csv(path, rows, credit)

@@ -7,6 +7,7 @@ each and — the closing question — what you can offer it.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from opentextbook.downloads import spreadsheet_safe
 from opentextbook.i18n import t
 from opentextbook.pln import geometry as geo
 from opentextbook.pln.render import Credit, render
+from opentextbook.support.reproducible import FALLBACK_DATE, normalized_zip
 
 FIELDS = ("source", "group", "learn", "offer")
 BLANK_ROWS = 12
@@ -72,9 +74,19 @@ def inventory_html(
 
 
 def write_inventory_docx(
-    target: Path, rows: list[list[str]], *, title: str, intro: str, credit: Credit
+    target: Path,
+    rows: list[list[str]],
+    *,
+    title: str,
+    intro: str,
+    credit: Credit,
+    date: datetime.datetime = FALLBACK_DATE,
 ) -> None:
-    """An editable Word document (opens in Word, LibreOffice and Google Docs)."""
+    """An editable Word document (opens in Word, LibreOffice and Google Docs).
+
+    ``date`` is recorded as its creation and modification date, and its zip entries' time,
+    so that the same inputs give the same bytes (see :mod:`opentextbook.support.reproducible`).
+    """
     import docx  # python-docx: imported here, only this output needs it
     from docx.enum.section import WD_ORIENT
     from docx.shared import Mm, Pt
@@ -86,13 +98,14 @@ def write_inventory_docx(
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Mm(15))
     _docx_properties(document, title, intro, credit)
+    document.core_properties.created = document.core_properties.modified = date
     document.add_heading(title, level=1)
     document.add_paragraph(intro)
     _docx_table(document, rows)
     document.add_paragraph(credit.text).runs[0].font.size = Pt(8)
     buffer = io.BytesIO()
     document.save(buffer)
-    write_bytes(target, buffer.getvalue())
+    write_bytes(target, normalized_zip(buffer.getvalue(), date))
 
 
 def _docx_properties(document, title: str, intro: str, credit: Credit) -> None:

@@ -1,0 +1,2 @@
+"""Support every output shares: reproducible dates and archives, PDF worker processes, and
+building the site beside the previous one so that a failed build leaves it as it was."""

@@ -1,0 +1,48 @@
+"""Worker processes that end with the build that started them.
+
+PDFs render in a process pool (WeasyPrint is CPU-bound). If the build is killed (``kill -9``,
+a CI timeout), its pool's workers would otherwise run on, orphaned, for ever. On Linux each
+worker asks the kernel for SIGKILL when its parent dies (``prctl(PR_SET_PDEATHSIG)``);
+elsewhere a thread in each worker watches the parent's process id.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import sys
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+_PR_SET_PDEATHSIG = 1
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` processes, each ending when this process ends."""
+    return ProcessPoolExecutor(
+        max_workers=workers, initializer=die_with_parent, initargs=(os.getpid(),)
+    )
+
+
+def die_with_parent(parent: int) -> None:
+    """Run in a new worker: end this process when ``parent`` ends, however it ends."""
+    if not (sys.platform.startswith("linux") and _ask_kernel()):
+        threading.Thread(target=_watch, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the kernel was asked
+        os._exit(1)
+
+
+def _ask_kernel() -> bool:
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)  # the C library already loaded: no search
+        return libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    return False
+
+
+def _watch(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)

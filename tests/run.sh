@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SYSTEM_PACKAGES=(chromium epubcheck libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-  fonts-dejavu-core fonts-dejavu-extra)
+  fonts-dejavu-core fonts-dejavu-extra fonts-noto-core fonts-wqy-microhei)
 # Node.js and npm (for axe-core) may come from elsewhere than Debian: look for the commands.
 command -v npm >/dev/null 2>&1 || SYSTEM_PACKAGES+=(nodejs npm)
 

@@ -25,7 +25,7 @@ from opentextbook.pln import downloads as pln_downloads
 from opentextbook.pln.builder import builder_geometry
 from opentextbook.pln.example import example_sources
 from opentextbook.pln.geometry import RINGS, SECTORS, place_nodes
-from opentextbook.pln.inventory import BLANK_ROWS, COLUMNS
+from opentextbook.pln.inventory import BLANK_ROWS, columns
 
 SVG = "{http://www.w3.org/2000/svg}"
 AUTHOR_NODES = [
@@ -121,12 +121,12 @@ def test_map_pdfs_have_their_page_size_tags_and_licence(
 def test_inventory_pdf_is_fillable_with_a_field_per_cell(pln_dir: Path, metadata) -> None:
     reader = pypdf.PdfReader(pln_dir / "pln-inventory.pdf")
     fields = reader.get_fields()
-    assert len(fields) == BLANK_ROWS * len(COLUMNS)
+    assert len(fields) == BLANK_ROWS * len(columns())
     assert {"row01-source", "row01-group", "row01-learn", "row01-offer"} <= set(fields)
     box = reader.pages[0].mediabox
     assert float(box.width) > float(box.height), "the inventory is landscape"
     text = pdf_text(reader)
-    assert all(column in text for column in COLUMNS)
+    assert all(column in text for column in columns())
     assert metadata.licence.short in text
     assert reader.trailer["/Root"]["/Lang"] == metadata.language
 
@@ -184,7 +184,7 @@ def test_example_inventory_pdf_lists_the_authors_nodes(pln_dir: Path) -> None:
 def test_docx_opens_with_the_inventory_table(pln_dir: Path, metadata, name: str, rows: int) -> None:
     document = docx.Document(str(pln_dir / name))
     table = document.tables[0]
-    assert [cell.text for cell in table.rows[0].cells] == list(COLUMNS)
+    assert [cell.text for cell in table.rows[0].cells] == columns()
     assert len(table.rows) == rows + 1
     body = "\n".join(p.text for p in document.paragraphs)
     assert metadata.licence.short in body and metadata.source.author in body
@@ -199,11 +199,11 @@ def read_csv(path: Path) -> list[list[str]]:
 
 def test_csv_templates_parse_with_a_header_and_credit(pln_dir: Path, metadata) -> None:
     blank = read_csv(pln_dir / "pln-inventory.csv")
-    assert blank[0] == list(COLUMNS)
+    assert blank[0] == columns()
     example = read_csv(pln_dir / "example-pln-inventory.csv")
-    assert example[0] == list(COLUMNS)
+    assert example[0] == columns()
     assert [row[0] for row in example[1:5]] == AUTHOR_NODES
-    assert all(len(row) == len(COLUMNS) for row in example[1:5])
+    assert all(len(row) == len(columns()) for row in example[1:5])
     for rows in (blank, example):
         assert rows[-1][0].startswith("#") and metadata.licence.short in rows[-1][0]
 

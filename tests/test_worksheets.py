@@ -95,7 +95,7 @@ def test_worksheet_pdf_properties(built_site: Build, ident: str, paper: str) -> 
 
 def test_worksheet_page_is_printable_and_fillable(built_site: Build) -> None:
     html = built_site.page(worksheet_files("pln-generosity")["html"])
-    assert '<html lang="en">' in html
+    assert '<html lang="en" dir="ltr">' in html
     assert "Activity 1.3: PLNs and networking as generosity" in html
     for name in ("name", "date", "class"):
         assert f'<label class="otb-ws-field" for="pln-generosity-{name}">' in html

@@ -15,18 +15,13 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from opentextbook.errors import SourceError
+from opentextbook.i18n import t
 
 GROUPINGS = ("individual", "pairs", "group")
 ANSWER_KINDS = ("lines", "box", "drawing", "none")
 DEFAULT_LINES = 4
 MAX_LINES = 40
 _ANSWER = re.compile(r"^\s*(?P<kind>[a-z]+)\s*(?::\s*(?P<count>\d+))?\s*$")
-_SLUG = re.compile(r"[^a-z0-9]+")
-
-
-def slugify(title: str) -> str:
-    """A stable id from a title: ``Draw your PLN`` -> ``draw-your-pln``."""
-    return _SLUG.sub("-", title.lower()).strip("-")
 
 
 @dataclass(frozen=True)
@@ -131,7 +126,7 @@ class Activity:
 
     @property
     def label(self) -> str:
-        return f"Activity {self.number}"
+        return t("activity.label", number=self.number)
 
     @property
     def where(self) -> str:

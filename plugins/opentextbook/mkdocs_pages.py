@@ -242,6 +242,7 @@ def _package_digest() -> str:
 
 
 def _decides_html(path: Path) -> bool:
-    return path.suffix in {".py", ".html", ".svg", ".txt", ".xml", ".j2"} and (
+    # .yml: the locale files (labels) and the licence table decide text in pages too.
+    return path.suffix in {".py", ".html", ".svg", ".txt", ".xml", ".j2", ".yml"} and (
         "assets" not in path.relative_to(PACKAGE).parts and "__pycache__" not in path.parts
     )

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import material
 from mkdocs.config import base
 from mkdocs.config import config_options as opt
 from mkdocs.config.defaults import MkDocsConfig
@@ -20,8 +21,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import CountHandler, get_relative_url
+from mkdocs.utils.yaml import yaml_load
 
-from opentextbook import citations
+from opentextbook import citations, i18n
 from opentextbook.activities import ActivityRegistry
 from opentextbook.book import BookContents, BookMetadata, load_metadata
 from opentextbook.cache import OutputCache, ensure_writable
@@ -42,7 +44,7 @@ from opentextbook.pln import (
     write_pln_downloads,
 )
 from opentextbook.publishing.bookpages import BookPage
-from opentextbook.publishing.pagehtml import name_search_dialog, relocatable_404
+from opentextbook.publishing.pagehtml import name_search_dialog, relocatable_404, text_direction
 from opentextbook.publishing.publisher import BookPublisher
 from opentextbook.support.reproducible import pin_build_date
 from opentextbook.support.staging import SiteStaging
@@ -56,7 +58,6 @@ log = get_plugin_logger(__name__)
 PACKAGE_DIR = Path(__file__).parent
 DATATABLE_EXTENSION = "opentextbook.markdown.datatable"
 ASSET_PREFIX = "assets/opentextbook"
-SEARCH_DIALOG_LABEL = "Search this book"
 
 
 class OpenTextbookConfig(base.Config):
@@ -113,6 +114,7 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         _check_site_addresses(config)
         _or_plugin_error(ensure_writable, self.root / ".cache" / "opentextbook", ".cache")
         self.metadata = _or_plugin_error(load_metadata, self.root / self.config.metadata)
+        _use_language(config, self.metadata)
         _or_plugin_error(pin_build_date, self.metadata.date)
         # The theme and mkdocs-macros print these without escaping: give them text.
         config.extra["book"] = as_text(self.metadata.as_dict())
@@ -187,7 +189,8 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         return context
 
     def on_post_template(self, output: str, *, template_name: str, config: MkDocsConfig) -> str:
-        output = name_search_dialog(output, SEARCH_DIALOG_LABEL)
+        output = name_search_dialog(output, i18n.t("search.dialog"))
+        output = text_direction(output, i18n.active().direction)
         if template_name == "404.html":
             output = relocatable_404(output, urlsplit(config.site_url or "").path or "/")
         return output
@@ -203,7 +206,8 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         return context
 
     def on_post_page(self, output: str, *, page, config: MkDocsConfig) -> str:
-        output = name_search_dialog(output, SEARCH_DIALOG_LABEL)
+        output = name_search_dialog(output, i18n.t("search.dialog"))
+        output = text_direction(output, i18n.active().direction)
         if page.meta.get("pln_builder"):  # the builder's scripts load on its page only
             key = storage_key(self.metadata, config.site_url)
             output = add_builder_assets(output, get_relative_url(ASSET_PREFIX, page.url), key)
@@ -291,6 +295,55 @@ def _front_matter_flag(page, key: str, shown: str) -> bool:
     fix = f"write '{key}: false' or '{key}: true', without quotes"
     log.warning(str(SourceError(shown, message, line=line, fix=fix)))
     return str(value).strip().lower() in ("true", "yes", "on", "1")
+
+
+def _use_language(config: MkDocsConfig, metadata: BookMetadata) -> None:
+    """Every label the toolchain adds, and Material's own interface, in the book's language.
+
+    ``theme.language`` follows ``language`` in ``data/book.yml`` unless ``mkdocs.yml`` sets it;
+    when both are set and differ, the build warns (the interface would speak another language).
+    """
+    strings = i18n.activate(metadata.language, dict(metadata.strings))
+    if strings.locale == "en" and not metadata.language.lower().startswith("en"):
+        log.info(
+            f"no labels in '{metadata.language}' are shipped: English labels are used — "
+            "translate them under 'strings:' in data/book.yml (see docs/remix.md)"
+        )
+    theme = config.theme
+    if not theme.get("direction"):  # Material writes it on <html>: lists, tables, forms follow
+        theme["direction"] = strings.direction
+    configured = (theme.get("language") or "").lower()
+    if not configured or not _user_set_theme_language(config):
+        theme["language"] = _material_language(metadata.language)
+    elif configured.split("-")[0] != metadata.language.lower().split("-")[0]:
+        log.warning(
+            f"mkdocs.yml: theme language '{theme['language']}' differs from the book's language "
+            f"'{metadata.language}' (data/book.yml) — remove 'language:' under 'theme:' so it "
+            "follows the book, or make them the same"
+        )
+
+
+def _user_set_theme_language(config: MkDocsConfig) -> bool:
+    """Whether ``mkdocs.yml`` itself names ``theme.language`` (MkDocs merges in the theme's
+    default, so the loaded config cannot tell)."""
+    with open(config.config_file_path, "rb") as file:
+        raw = yaml_load(file) or {}
+    theme = raw.get("theme")
+    return isinstance(theme, dict) and "language" in theme
+
+
+def _material_language(tag: str) -> str:
+    """The Material interface language for a BCP 47 tag: ``pt-BR`` as is, ``es-MX`` as ``es``;
+    English when Material has none."""
+    folder = Path(material.__file__).parent / "templates" / "partials" / "languages"
+    shipped = {path.stem.lower(): path.stem for path in folder.glob("*.html")}
+    parts = tag.lower().split("-")
+    for size in range(len(parts), 0, -1):
+        found = shipped.get("-".join(parts[:size]))
+        if found:
+            return found
+    log.info(f"Material has no interface in '{tag}': its buttons stay English")
+    return "en"
 
 
 def _check_site_addresses(config: MkDocsConfig) -> None:

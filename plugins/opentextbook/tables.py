@@ -16,9 +16,8 @@ from typing import Any
 
 from opentextbook.datasets import NONE_GIVEN, Dataset, Field, Record, TableSchema
 from opentextbook.errors import did_you_mean
+from opentextbook.i18n.slugs import slugify
 from opentextbook.templating import render_template
-
-_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 class TableSpecError(ValueError):
@@ -139,7 +138,7 @@ def render_table(table: DataTable, layout: str = "table") -> str:
 def display_cell(spec: Field, value: Any) -> Cell:
     """How one field value is shown: links for web sites, labels for choices, notes attributed."""
     if value is None or value == []:
-        return Cell(text=spec.absent, known=False, optional=spec.absent == NONE_GIVEN)
+        return Cell(text=spec.absent, known=False, optional=spec.missing == NONE_GIVEN)
     if spec.is_url:
         return Cell(text=_short_url(value), href=value)
     if spec.is_list:
@@ -154,10 +153,6 @@ def plain_text(spec: Field, value: Any) -> str:
     if isinstance(value, list):
         return "; ".join(_item_text(spec, item) for item in value)
     return _single_text(spec, value)
-
-
-def slugify(text: str) -> str:
-    return _SLUG.sub("-", text.lower()).strip("-")
 
 
 def _field(schema: TableSchema, name: str, role: str) -> Field:

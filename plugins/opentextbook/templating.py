@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
+from opentextbook import i18n
 from opentextbook.urls import is_safe_url, safe_url
 
 # Markdown syntax that could make a link, an image, an attribute list ({: onclick=...}) or a
@@ -34,6 +35,11 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["safe_url"] = safe_url  # every href from data passes the one URL rule again
+    # Labels in the book's language, read at render time (the active locale is set per build).
+    env.globals["t"] = lambda key, **values: i18n.active().markup(key, **values)
+    env.globals["text_direction"] = lambda: i18n.active().direction
+    env.globals["licence_name"] = i18n.licence_name
+    env.globals["licence_url"] = i18n.licence_url
     return env
 
 

@@ -23,13 +23,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from opentextbook import templating
+from opentextbook import i18n, templating
 from opentextbook.activities import Activity, ActivityRegistry
 from opentextbook.atomic import write_text
 from opentextbook.book import BookContents, BookMetadata
 from opentextbook.cache import OutputCache, content_digest, library_versions
 from opentextbook.errors import SourceError
 from opentextbook.fonts import GlyphChecker
+from opentextbook.i18n import t
 from opentextbook.pdf import form_font_name
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")
@@ -37,7 +38,8 @@ log = logging.getLogger("mkdocs.plugins.opentextbook")
 PACKAGE_DIR = Path(__file__).parent
 CSS_FILE = PACKAGE_DIR / "assets" / "css" / "worksheet.css"
 PAPERS = {"letter": "US Letter", "a4": "A4"}
-EDITIONS = {"packet": "Classroom packet", "facilitator": "Facilitator edition"}
+EDITIONS = ("packet", "facilitator")
+"""The printed collections of every sheet; their names are ``edition.<name>`` texts."""
 _LIBRARIES = ("weasyprint", "pydyf", "qrcode", "jinja2", "markupsafe", "networking-and-plns")
 # What every worksheet output is made with besides its activities: a change to any of these
 # files must re-render (they are hashed into each output's cache key).
@@ -149,7 +151,7 @@ class WorksheetRenderer:
             packet_sources=_sources_of(sheets),
             paper=paper,
             edition=edition,
-            edition_name=EDITIONS.get(edition or "", ""),
+            edition_name=t(f"edition.{edition}") if edition else "",
             teacher_notes=edition == "facilitator",
             book=self.metadata,
             css=self.css,
@@ -196,6 +198,7 @@ class WorksheetRenderer:
     def _book_digest(self) -> str:
         """The book metadata (title, authors, licence…) every sheet prints."""
         book = {"book": self.metadata.as_dict(), "credits": self.contents.as_dict()}
+        book["labels"] = i18n.active().fingerprint  # the locale file's texts, as printed
         return content_digest(json.dumps(book, sort_keys=True, default=str))
 
     def _fingerprint(self, activity: Activity) -> str:
@@ -314,9 +317,9 @@ def _rebase(url: str, page_url: str, base: str) -> str:
 
 def _title(activities: list[Activity], edition: str | None) -> str:
     if edition:
-        return f"{EDITIONS[edition]}: worksheets"
+        return t("edition.title", edition=t(f"edition.{edition}"))
     activity = activities[0]
-    return f"{activity.label}: {activity.title} — worksheet"
+    return t("worksheet.title", label=activity.label, title=activity.title)
 
 
 @functools.lru_cache(maxsize=4096)  # a sheet and its packets share a URL: draw it once

@@ -11,6 +11,7 @@ from typing import Any
 
 from opentextbook.book.licences import UNKNOWN, Licence, find_licence, licence_ids, unknown_licence
 from opentextbook.errors import did_you_mean
+from opentextbook.i18n import t
 from opentextbook.urls import UnsafeUrl, check_url
 from opentextbook.yamlsource import KeyPath, YamlDocument
 
@@ -46,7 +47,7 @@ def people_phrase(people) -> str:
     names = [person["name"] for person in people]
     if len(names) <= 1:
         return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return t("list.separator").join(names[:-1]) + t("list.and") + names[-1]
 
 
 def check_fields(doc: YamlDocument, where: KeyPath, mapping: dict, required, optional=()) -> None:

@@ -18,6 +18,8 @@ from typing import Any
 from opentextbook.book import fields
 from opentextbook.book.fields import PERSON_FIELDS, SOURCE_FIELDS, Source, people_phrase
 from opentextbook.book.licences import Licence
+from opentextbook.errors import did_you_mean
+from opentextbook.i18n import check_overrides, load_strings
 from opentextbook.yamlsource import YamlDocument, load_yaml
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")
@@ -81,6 +83,8 @@ class BookMetadata:
     """Who made this adaptation (people or a group); its publisher in citations."""
     code_licence: Licence | None = None
     changes: tuple[str, ...] = field(default_factory=tuple)
+    strings: tuple[tuple[str, Any], ...] = ()
+    """The book's own wording of toolchain labels (``strings:``), over its language's."""
     legacy_source: bool = False
     """The file used the old single ``source:``; every chapter then adapts that work."""
 
@@ -121,7 +125,7 @@ def load_metadata(path: str | Path) -> BookMetadata:
             (), "the book metadata must be a mapping of fields", fix="see data/book.yml"
         )
     legacy = "source" in doc.data
-    fields.check_fields(doc, (), doc.data, _REQUIRED, (*_OPTIONAL, "source"))
+    fields.check_fields(doc, (), doc.data, _REQUIRED, (*_OPTIONAL, "source", "strings"))
     data = doc.data
     authors = fields.people(doc, ("authors",))
     if not authors:
@@ -137,6 +141,7 @@ def load_metadata(path: str | Path) -> BookMetadata:
         adapters=_adapters(doc),
         changes=fields.texts(doc, ("changes",)),
         legacy_source=legacy,
+        strings=_strings(doc),
         **{key: fields.optional_text(doc, (key,)) for key in _SIMPLE_OPTIONAL},
         date=_matching(doc, "date", _DATE, "a date such as '2026-11-28'")
         if data.get("date")
@@ -158,6 +163,20 @@ def _is_date(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _strings(doc: YamlDocument) -> tuple[tuple[str, Any], ...]:
+    """``strings:``: labels the book words its own way, by key (see the locale files)."""
+    value = doc.data.get("strings") or {}
+    if not isinstance(value, dict):
+        fix = "write 'strings:' then lines such as '  activity.label: \"Task {number}\"'"
+        raise doc.error(("strings",), "'strings' must map label keys to texts", fix=fix)
+    for key, message, fix in check_overrides(value):
+        hint = did_you_mean(str(key), load_strings("en").texts) if "not a text" in message else ""
+        if hint.startswith("valid choices"):  # over a hundred keys: point at the list instead
+            hint = "the keys are listed in plugins/opentextbook/i18n/locales/en.yml"
+        raise doc.error(("strings", key), message, fix=hint or fix)
+    return tuple(value.items())
 
 
 def _required_licence(doc: YamlDocument, key: str) -> Licence:

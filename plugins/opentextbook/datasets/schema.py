@@ -20,6 +20,7 @@ from typing import Any
 
 from opentextbook.datasets.values import kind_of
 from opentextbook.errors import did_you_mean
+from opentextbook.i18n import t
 from opentextbook.yamlsource import KeyPath, YamlDocument, load_yaml
 
 SCHEMA_SUFFIX = ".schema.yml"
@@ -92,6 +93,10 @@ class Field:
 
     @property
     def absent(self) -> str:
+        """What a table shows for a missing value, in the book's language unless the schema
+        says its own words."""
+        if self.missing in (NOT_KNOWN, NONE_GIVEN):
+            return t("data.not_known" if self.missing == NOT_KNOWN else "data.none_given")
         return self.missing
 
     @property

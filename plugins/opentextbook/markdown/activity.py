@@ -52,16 +52,16 @@ from opentextbook.activities import (
     parse_duration,
     parse_objectives,
     parse_step_answers,
-    slugify,
 )
 from opentextbook.errors import SourceError, did_you_mean
+from opentextbook.i18n import t
+from opentextbook.i18n.slugs import slugify
 from opentextbook.markdown import location
 from opentextbook.markdown.unread import unread_blocks
 from opentextbook.worksheets import worksheet_files
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")
 
-ICON_TITLE = "Activity"
 TEACHER_NOTES = "teacher-notes"
 _BODY_CLASS = "otb-activity__body"
 _NOTES_CLASS = "otb-teacher-notes"
@@ -108,7 +108,7 @@ class ActivityBlock(Block):
         self.line = self._locate()
         if not self.argument:
             _warn("an activity needs a title", self.line, "write '/// activity | Title'")
-            self.argument = "Untitled activity"
+            self.argument = t("activity.untitled")
         self.options = {key: default for key, (default, _) in self.option_spec.items()}
         for key, value in options.items():
             self._set_option(key, value)
@@ -216,7 +216,7 @@ class TeacherNotesBlock(Block):
 
     def on_create(self, parent: etree.Element) -> etree.Element:
         details = etree.SubElement(parent, "details", {"class": _NOTES_CLASS})
-        etree.SubElement(details, "summary").text = "For teachers"
+        etree.SubElement(details, "summary").text = t("activity.teacher_notes")
         return etree.SubElement(details, "div", {"class": "otb-teacher-notes__body"})
 
 
@@ -232,10 +232,10 @@ def _icon(parent: etree.Element) -> None:
             "width": "32",
             "height": "32",
             "role": "img",
-            "aria-label": ICON_TITLE,
+            "aria-label": t("activity.icon"),
         },
     )
-    etree.SubElement(svg, "title").text = ICON_TITLE
+    etree.SubElement(svg, "title").text = t("activity.icon")
     etree.SubElement(
         svg, "path", {"fill": "currentColor", "d": "M14.6 2 6 14h5.4L9.4 22 18 10h-5.4z"}
     )
@@ -243,17 +243,17 @@ def _icon(parent: etree.Element) -> None:
 
 def _meta(box: etree.Element, activity: Activity) -> None:
     """Duration, grouping and objectives, when the author gave them."""
-    facts = [("Time", activity.duration), ("Grouping", activity.grouping)]
+    grouping = activity.grouping and t(f"activity.grouping.{activity.grouping}")
+    facts = [(t("activity.time"), activity.duration), (t("activity.grouping"), grouping)]
     facts = [(name, value) for name, value in facts if value]
     if facts:
         dl = etree.SubElement(box, "dl", {"class": "otb-activity__meta"})
         for name, value in facts:
             etree.SubElement(dl, "dt").text = name
-            text = value.capitalize() if name == "Grouping" else value
-            etree.SubElement(dl, "dd").text = AtomicString(text)
+            etree.SubElement(dl, "dd").text = AtomicString(value)
     if activity.objectives:
         p = etree.SubElement(box, "p", {"class": "otb-activity__objectives-title"})
-        p.text = "Objectives"
+        p.text = t("activity.objectives")
         ul = etree.SubElement(box, "ul", {"class": "otb-activity__objectives"})
         for objective in activity.objectives:
             etree.SubElement(ul, "li").text = AtomicString(objective)
@@ -328,15 +328,16 @@ def _links(box: etree.Element, activity: Activity, extension: ActivityExtension)
     def link(parent: etree.Element, key: str, text: str) -> None:
         a = etree.SubElement(parent, "a", {"href": _relative(here, files[key])})
         # The accessible name starts with the visible text (WCAG 2.5.3, label in name).
-        a.set("aria-label", f"{text}: worksheet for {activity.label}, {activity.title}")
+        name = t("activity.link_name", text=text, label=activity.label, title=activity.title)
+        a.set("aria-label", name)
         a.text = text
 
     p = etree.SubElement(box, "p", {"class": "otb-activity__links"})
-    p.text = "Worksheet: "
-    link(p, "page", "printable page")
+    p.text = t("activity.worksheet") + " "
+    link(p, "page", t("activity.printable"))
     if extension.getConfig("pdf"):
-        link(p, "letter", "PDF (US Letter)")
-        link(p, "a4", "PDF (A4)")
+        link(p, "letter", t("worksheet.pdf_letter"))
+        link(p, "a4", t("worksheet.pdf_a4"))
     for a in list(p)[:-1]:
         a.tail = " · "
 

@@ -39,9 +39,11 @@ from pymdownx.blocks.block import (
     type_string_in,
 )
 
+from opentextbook import i18n
 from opentextbook.datasets import Dataset, load_datasets, missing_dataset_message
 from opentextbook.downloads import download_paths
 from opentextbook.errors import SourceError, did_you_mean
+from opentextbook.i18n.slugs import slugify
 from opentextbook.keyedcache import code_digest, digest, read_json, write_json
 from opentextbook.markdown import location
 from opentextbook.markdown.unread import unread_blocks
@@ -52,7 +54,6 @@ from opentextbook.tables import (
     checked_spec,
     matches,
     render_table,
-    slugify,
 )
 
 TABLE_CODE = (
@@ -166,7 +167,8 @@ class DataTableBlock(Block):
             paths = download_paths(dataset.name).items()
             downloads = {fmt: location.site_link(path) for fmt, path in paths}
         options = (asdict(spec), caption, ident, downloads, self.options["layout"])
-        key = dataset.digest and digest(dataset.digest, options, code_digest(*TABLE_CODE))
+        code = code_digest(*TABLE_CODE)
+        key = dataset.digest and digest(dataset.digest, options, code, i18n.active().fingerprint)
         return self._cached(key) or self._rendered(key, dataset, spec, caption, ident, downloads)
 
     def _cached(self, key: str) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from urllib.parse import urlsplit
 
+from opentextbook import i18n
+from opentextbook.i18n import t
 from opentextbook.metadata import BookMetadata
 from opentextbook.pln import geometry as geo
 from opentextbook.pln.render import credit_for, render
@@ -43,7 +45,7 @@ def storage_key(metadata: BookMetadata, site_url: str | None) -> str:
 
 def builder_geometry(metadata: BookMetadata) -> dict:
     """Geometry, base drawing and credit line for the builder's live map and its exports."""
-    credit = credit_for(metadata, "Drawn with the PLN builder")
+    credit = credit_for(metadata, t("pln.builder.credit"))
     return {
         **geo.geometry(),
         "width": WIDTH,
@@ -54,6 +56,12 @@ def builder_geometry(metadata: BookMetadata) -> dict:
         "credit": credit_lines(credit),
         "creditY": credit_y(credit_lines(credit)),
         "language": metadata.language,
+        # The builder's words in the book's language (it reads them from this script).
+        "strings": {
+            key: text
+            for key, text in i18n.active().texts.items()
+            if key.startswith("builder.") or key == "pln.map.title"
+        },
     }
 
 

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from opentextbook import i18n
 from opentextbook.atomic import write_text
 from opentextbook.cache import OutputCache, content_digest, library_versions
+from opentextbook.i18n import t
 from opentextbook.metadata import BookMetadata
 from opentextbook.pdf import form_font_name, render_pdf
 from opentextbook.pln import inventory as inv
@@ -31,11 +34,6 @@ PLN_DOWNLOADS_DIR = "downloads/pln"
 PAGE_SIZES = {"letter": "letter", "a4": "A4"}
 _NOTES_LINES = {"letter": 4, "a4": 7}
 """Lines to write on under the map: A4 is taller than Letter."""
-_MAP_INTRO = (
-    "Write yourself in the centre. Add each source of learning as a dot in its group's "
-    "sector: close sources on the inner ring, regular ones on the middle ring, occasional "
-    "ones on the outer ring. Gaps show where your PLN could grow."
-)
 
 
 @dataclass(frozen=True)
@@ -82,17 +80,16 @@ class _Sheet:
 
 
 def _blank_jobs(metadata: BookMetadata, fonts: Path, date: datetime.datetime) -> list[_Job]:
-    plan = _Sheet(
-        "pln-map", "PLN map", "My PLN map", _MAP_INTRO, credit_for(metadata, "PLN map template")
-    )
+    credit = credit_for(metadata, t("pln.map.template"))
+    plan = _Sheet("pln-map", t("pln.map.label"), t("pln.map.title"), t("pln.map.intro"), credit)
     table = _Sheet(
         "pln-inventory",
-        "PLN inventory",
-        "My PLN inventory",
-        inv.INTRO,
-        credit_for(metadata, "PLN inventory template"),
+        t("pln.inventory.label"),
+        t("pln.inventory.title"),
+        inv.intro(),
+        credit_for(metadata, t("pln.inventory.template")),
     )
-    desc = "A blank PLN map: Me at the centre, closeness rings and group sectors, with a legend."
+    desc = t("pln.map.description")
     rows = inv.inventory_rows(None)
     inventory = _inventory_jobs(table, rows, fonts, date, fillable=True)
     return _map_jobs(plan, [], desc, fonts) + inventory
@@ -105,17 +102,17 @@ def _example_jobs(
         return []
     plan = _Sheet(
         "example-pln-map",
-        "Example PLN map",
-        "Example PLN map: the chapter author's PLN",
+        t("pln.example.map"),
+        t("pln.example.map_title"),
         ILLUSTRATION_NOTE,
-        credit_for(metadata, "Example PLN map"),
+        credit_for(metadata, t("pln.example.map")),
     )
     table = _Sheet(
         "example-pln-inventory",
-        "Example PLN inventory",
-        "Example PLN inventory",
+        t("pln.example.inventory"),
+        t("pln.example.inventory"),
         INVENTORY_NOTE,
-        credit_for(metadata, "Example PLN inventory"),
+        credit_for(metadata, t("pln.example.inventory")),
     )
     names = ", ".join(f"{item['name']} ({item['group']}, {item['closeness']})" for item in sources)
     desc = f"{ILLUSTRATION_NOTE} Nodes: {names}."
@@ -128,7 +125,7 @@ def _map_jobs(sheet: _Sheet, sources: list[dict[str, str]], desc: str, fonts: Pa
     """The map as SVG, and as a PDF page (title, map, notes, credit) in each page size."""
     words = {"title": sheet.title, "description": desc, "credit": sheet.credit}
     svg = render_map_svg(sources, **words)
-    jobs = [_text_job(f"{sheet.stem}.svg", f"{sheet.label} (SVG)", svg)]
+    jobs = [_text_job(f"{sheet.stem}.svg", t("pln.file", label=sheet.label, kind="SVG"), svg)]
     # The PDF page prints the credit under the map, readable; the drawing leaves it out.
     bare = render_map_svg(sources, **words, with_credit=False)
     uri = "data:image/svg+xml;base64," + base64.b64encode(bare.encode("utf-8")).decode("ascii")
@@ -145,7 +142,7 @@ def _map_jobs(sheet: _Sheet, sources: list[dict[str, str]], desc: str, fonts: Pa
             page_size=size,
             credit=sheet.credit,
         )
-        label = f"{sheet.label} (PDF, {size})"
+        label = t("pln.file", label=sheet.label, kind=f"PDF, {size}")
         jobs.append(_pdf_job(f"{sheet.stem}-{size_id}.pdf", label, html, fonts))
     return jobs
 
@@ -158,7 +155,7 @@ def _inventory_jobs(
     html = inv.inventory_html(
         rows, title=title, intro=intro, credit=credit, fillable=fillable, page_size="letter"
     )
-    kind = "fillable PDF" if fillable else "PDF"
+    kind = t("pln.fillable_pdf") if fillable else "PDF"
     docx_key = _key(
         "docx", rows, title, intro, credit.text, date.isoformat(), library_versions("python-docx")
     )
@@ -169,12 +166,11 @@ def _inventory_jobs(
     def write_csv(path: Path) -> None:
         inv.write_inventory_csv(path, rows, credit)
 
+    label = functools.partial(t, "pln.file", label=sheet.label)
     return [
-        _pdf_job(f"{sheet.stem}.pdf", f"{sheet.label} ({kind})", html, fonts),
-        _Job(f"{sheet.stem}.docx", f"{sheet.label} (Word document)", docx_key, write_docx),
-        _Job(
-            f"{sheet.stem}.csv", f"{sheet.label} (CSV)", _key("csv", rows, credit.text), write_csv
-        ),
+        _pdf_job(f"{sheet.stem}.pdf", label(kind=kind), html, fonts),
+        _Job(f"{sheet.stem}.docx", label(kind=t("pln.word")), docx_key, write_docx),
+        _Job(f"{sheet.stem}.csv", label(kind="CSV"), _key("csv", rows, credit.text), write_csv),
     ]
 
 
@@ -202,4 +198,5 @@ def _stylesheet() -> Path:
 
 
 def _key(*parts) -> str:
-    return content_digest(json.dumps(parts, ensure_ascii=False))
+    labels = i18n.active().fingerprint  # the labels printed, in the book's language
+    return content_digest(json.dumps([*parts, labels], ensure_ascii=False))

@@ -11,6 +11,8 @@ import math
 from dataclasses import asdict, dataclass
 from importlib import resources
 
+from opentextbook.i18n import t
+
 SIZE = 1000
 """Width and height of the map's square drawing area, in SVG user units."""
 CENTRE = SIZE / 2
@@ -37,9 +39,13 @@ class Ring:
     """A band of closeness around "Me"; nodes sit on the band's middle circle."""
 
     id: str
-    label: str
     inner: float
     outer: float
+
+    @property
+    def label(self) -> str:
+        """Its name in the book's language (``pln.ring.<id>``)."""
+        return t(f"pln.ring.{self.id}")
 
     @property
     def middle(self) -> float:
@@ -51,30 +57,31 @@ class Sector:
     """A quarter of the map for one group of sources, with a marker shape for the legend."""
 
     id: str
-    label: str
-    short: str
     start: float
     end: float
     shape: str
 
+    @property
+    def label(self) -> str:
+        """Its name in the book's language (``pln.sector.<id>``), as the legend shows it."""
+        return t(f"pln.sector.{self.id}")
+
+    @property
+    def short(self) -> str:
+        """The shorter name written on the map (``pln.sector_short.<id>``)."""
+        return t(f"pln.sector_short.{self.id}")
+
 
 RINGS = (
-    Ring("close", "Close", ME_RADIUS, 205),
-    Ring("regular", "Regular", 205, 340),
-    Ring("occasional", "Occasional", 340, 470),
+    Ring("close", ME_RADIUS, 205),
+    Ring("regular", 205, 340),
+    Ring("occasional", 340, 470),
 )
 SECTORS = (
-    Sector("people", "People", "People", -90, 0, "circle"),
-    Sector("organisations", "Organisations", "Organisations", 0, 90, "square"),
-    Sector(
-        "networks",
-        "Networks and communities",
-        "Networks and communities",
-        90,
-        180,
-        "diamond",
-    ),
-    Sector("media", "Media such as podcasts and chats", "Media", 180, 270, "triangle"),
+    Sector("people", -90, 0, "circle"),
+    Sector("organisations", 0, 90, "square"),
+    Sector("networks", 90, 180, "diamond"),
+    Sector("media", 180, 270, "triangle"),
 )
 """Angles in degrees, clockwise from three o'clock (SVG's orientation)."""
 
@@ -160,7 +167,7 @@ def geometry() -> dict:
         "wrapWidth": WRAP_WIDTH,
         "labelGap": LABEL_GAP,
         "markerReach": MARKER_REACH,
-        "rings": [{**asdict(item), "middle": item.middle} for item in RINGS],
-        "sectors": [asdict(item) for item in SECTORS],
+        "rings": [{**asdict(item), "label": item.label, "middle": item.middle} for item in RINGS],
+        "sectors": [{**asdict(item), "label": item.label, "short": item.short} for item in SECTORS],
         "style": map_style(),
     }

@@ -13,24 +13,29 @@ from pathlib import Path
 
 from opentextbook.atomic import write_bytes, write_text
 from opentextbook.downloads import spreadsheet_safe
+from opentextbook.i18n import t
 from opentextbook.pln import geometry as geo
 from opentextbook.pln.render import Credit, render
 from opentextbook.support.reproducible import FALLBACK_DATE, normalized_zip
 
-COLUMNS = ("Source", "Group", "What you learn from it", "What you can offer it")
 FIELDS = ("source", "group", "learn", "offer")
 BLANK_ROWS = 12
-INTRO = (
-    "List the people, organisations, networks and communities, and media (such as podcasts "
-    "and chats) you learn from. Give each a group, then note what you learn from it and what "
-    "you can offer it. Groups: " + "; ".join(arc.label for arc in geo.SECTORS) + "."
-)
+
+
+def columns() -> list[str]:
+    """The column headings, in the book's language (``pln.inventory.<field>``)."""
+    return [t(f"pln.inventory.{name}") for name in FIELDS]
+
+
+def intro() -> str:
+    """What the blank inventory asks for, naming the map's groups."""
+    return t("pln.inventory.intro", groups="; ".join(arc.label for arc in geo.SECTORS))
 
 
 def inventory_rows(sources: list[dict[str, str]] | None) -> list[list[str]]:
     """Table rows for ``sources``, or empty rows to write in when there are none."""
     if not sources:
-        return [[""] * len(COLUMNS) for _ in range(BLANK_ROWS)]
+        return [[""] * len(FIELDS) for _ in range(BLANK_ROWS)]
     return [
         [item["name"], geo.sector(item["group"]).label, item["learn"], item["offer"]]
         for item in sources
@@ -41,7 +46,7 @@ def write_inventory_csv(target: Path, rows: list[list[str]], credit: Credit) -> 
     """Header first so spreadsheets read it as column names; the credit last, after a gap."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(columns())
     writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows if any(row))
     writer.writerow([])
     writer.writerow([f"# {credit.text}"])
@@ -60,7 +65,7 @@ def inventory_html(
         description=intro,
         author=credit.source,
         credit=credit,
-        columns=COLUMNS,
+        columns=columns(),
         fields=FIELDS,
         rows=rows,
         fillable=fillable,
@@ -122,10 +127,10 @@ def _docx_table(document, rows: list[list[str]]) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    table = document.add_table(rows=1, cols=len(COLUMNS))
+    table = document.add_table(rows=1, cols=len(FIELDS))
     table.style = "Table Grid"
     header = table.rows[0]
-    for cell, name in zip(header.cells, COLUMNS, strict=True):
+    for cell, name in zip(header.cells, columns(), strict=True):
         cell.text = ""
         cell.paragraphs[0].add_run(name).bold = True
     # Repeat the header row on every page, and mark it as a header for screen readers.

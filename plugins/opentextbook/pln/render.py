@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from opentextbook.i18n import licence_name, licence_url, t
 from opentextbook.metadata import BookMetadata
 from opentextbook.templating import render_template
 
@@ -34,11 +35,16 @@ def credit_for(metadata: BookMetadata, what: str) -> Credit:
     """The credit for one template, from the book's metadata (never hard-coded)."""
     source = metadata.source  # None for a book of original work only
     licence = metadata.licence
-    url = f" {licence.url}" if licence.url else ""
-    adapted = f", adapted from “{source.title}” by {source.author}" if source else ""
+    url = licence_url(licence)
+    if source:
+        words = {"title": source.title, "author": source.author or t("credit.unknown_author")}
+        origin = t("pln.credit.adapted", what=what, book=metadata.title, **words)
+    else:
+        origin = t("pln.credit.from", what=what, book=metadata.title)
+    name = t("pln.credit.licence", name=licence_name(licence), short=licence.short)
     return Credit(
         title=what,
-        source=f"{what} — from “{metadata.title}”{adapted}.",
-        licence=f"Licence: {licence.name} ({licence.short}).{url}",
+        source=origin,
+        licence=f"{name} {url}" if url else name,
         language=metadata.language,
     )

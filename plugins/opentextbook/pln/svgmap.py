@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from opentextbook.i18n import t
 from opentextbook.pln import geometry as geo
 from opentextbook.pln import labels as lab
 from opentextbook.pln.render import Credit, render
@@ -167,10 +168,10 @@ def _legend_item(index: int, arc: geo.Sector) -> dict:
 
 
 def _ring_legend() -> list[dict]:
-    items = [{"y": _LEGEND_STEP, "text": "Centre: Me (you)"}]
+    items = [{"y": _LEGEND_STEP, "text": t("pln.legend.centre")}]
     places = ("inner", "middle", "outer")
     for index, band in enumerate(geo.RINGS):
-        text = f"{band.label}: {places[index]} ring"
+        text = t(f"pln.legend.{places[index]}", ring=band.label)
         items.append({"y": _LEGEND_STEP * (index + 2), "text": text})
     return items
 

@@ -26,6 +26,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from opentextbook.atomic import atomic_path
+from opentextbook.i18n import licence_name, licence_url, t
 from opentextbook.metadata import BookMetadata
 from opentextbook.publishing.bookpages import BookPage, BookSection, book_sections
 from opentextbook.publishing.snippets import render_template
@@ -50,11 +51,6 @@ ACCESSIBILITY = {
     "schema:accessibilityHazard": ("none",),
     "dcterms:conformsTo": ("EPUB Accessibility 1.1 - WCAG 2.1 Level AA",),
 }
-ACCESSIBILITY_SUMMARY = (
-    "Text with headings, a table of contents and a logical reading order. Images have text "
-    "alternatives; tables have header cells. Worksheet fields of the web version appear as "
-    "blank lines. No flashing, motion or sound."
-)
 _FORM_CONTROLS = "//input | //textarea | //select"
 # Image types every EPUB 3 reader must support (EPUB 3 core media types).
 _CORE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/svg+xml"}
@@ -156,11 +152,14 @@ def _package(metadata, identifier: str, when, items: list[EpubItem], spine: list
         "publisher": metadata.adapted_by,
         "description": metadata.description,
         "date": metadata.date,
-        "rights": f"{licence.name} ({licence.short}) {licence.url or ''}",
+        "rights": f"{licence_name(licence)} ({licence.short}) {licence_url(licence) or ''}",
     }
-    sources = [("source", f"{item.title} by {item.author}") for item in metadata.sources]
+    sources = [
+        ("source", t("credit.work_by", title=item.title, author=item.author or "?"))
+        for item in metadata.sources
+    ]
     accessibility = [(name, value) for name, values in ACCESSIBILITY.items() for value in values]
-    accessibility.append(("schema:accessibilitySummary", ACCESSIBILITY_SUMMARY))
+    accessibility.append(("schema:accessibilitySummary", t("epub.accessibility_summary")))
     return _xml_bytes(
         render_template(
             "epub-package.opf",

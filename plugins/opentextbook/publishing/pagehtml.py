@@ -27,6 +27,15 @@ def name_search_dialog(html: str, label: str) -> str:
     return _SEARCH_DIALOG.sub(lambda m: f'{m[1]} aria-label="{escape(label)}"', html, count=1)
 
 
+_HTML_TAG = re.compile(r"<html\b(?![^>]*\bdir=)")
+
+
+def text_direction(html: str, direction: str) -> str:
+    """``dir`` on the page's ``<html>`` as well as Material's ``<body>``: the whole document,
+    its title and what assistive technology reads first, run right to left in Arabic."""
+    return _HTML_TAG.sub(f'<html dir="{escape(direction)}"', html, count=1)
+
+
 def relocatable_404(html: str, base_path: str) -> str:
     """``404.html`` whose own links follow a ``<base>``, moved when served from elsewhere."""
     if not base_path.startswith("/") or not base_path.endswith("/") or base_path == "/":

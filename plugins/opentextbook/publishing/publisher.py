@@ -16,9 +16,11 @@ from urllib.parse import unquote, urlsplit
 
 from markupsafe import Markup
 
+from opentextbook import i18n
 from opentextbook.book import BookContents, BookMetadata
 from opentextbook.cache import OutputCache, content_digest, library_versions
 from opentextbook.fonts import GlyphChecker
+from opentextbook.i18n import t
 from opentextbook.publishing.bookpages import BookPage, page_path
 from opentextbook.publishing.linkeddata import PageHead, page_head
 from opentextbook.publishing.snippets import Download, chapter_end, footer, macros
@@ -116,6 +118,7 @@ class BookPublisher:
             *_image_digests(site_dir, self.pages),
             *map(_read, self.stylesheets),
             *_own_files(),
+            i18n.active().fingerprint,
         )
         outputs = {
             ".pdf": lambda target: write_whole_book_pdf(
@@ -170,20 +173,10 @@ def _cached(cache: OutputCache, key: str, digest: str, render, site_dir: Path) -
 def _downloads(metadata: BookMetadata) -> list[Download]:
     slug = _slug(metadata.title)
     return [
+        Download(t("downloads.pdf"), f"{DOWNLOADS_DIR}/{slug}.pdf", t("downloads.pdf_about")),
+        Download(t("downloads.epub"), f"{DOWNLOADS_DIR}/{slug}.epub", t("downloads.epub_about")),
         Download(
-            "Whole book (PDF)",
-            f"{DOWNLOADS_DIR}/{slug}.pdf",
-            "print-ready: cover, contents, page numbers; tagged for screen readers.",
-        ),
-        Download(
-            "Whole book (EPUB 3)",
-            f"{DOWNLOADS_DIR}/{slug}.epub",
-            "for e-readers; passes epubcheck, with accessibility metadata.",
-        ),
-        Download(
-            "Offline website (ZIP)",
-            f"{DOWNLOADS_DIR}/{slug}-offline.zip",
-            "unzip and open index.html: the whole site, search included, with no internet.",
+            t("downloads.zip"), f"{DOWNLOADS_DIR}/{slug}-offline.zip", t("downloads.zip_about")
         ),
     ]
 

@@ -16,6 +16,7 @@ from markupsafe import Markup
 from opentextbook import templating
 from opentextbook.book import BookContents, BookMetadata, PageCredit, people_phrase
 from opentextbook.citations import format_citations
+from opentextbook.i18n import active, licence_url, t
 
 
 @dataclass(frozen=True)
@@ -50,23 +51,30 @@ def footer(metadata: BookMetadata, credit: PageCredit) -> Markup:
 def attribute_this_book(metadata: BookMetadata, site_url: str | None, sources=None) -> str:
     """Ready-to-copy attribution for people who reuse or remix this book."""
     text = attribution_text(metadata, site_url, sources)
-    return _copyable("otb-attribute-book", "Attribution text", text, button="Copy attribution")
+    label, button = t("copy.attribution_label"), t("copy.attribution_button")
+    return _copyable("otb-attribute-book", label, text, button=button)
 
 
 def attribution_text(metadata: BookMetadata, site_url: str | None, sources=None) -> str:
     """One paragraph in the form Creative Commons recommends: title, author, source, licence."""
     sources = metadata.sources if sources is None else sources
-    by = f" by {people_phrase(metadata.authors)}"
+    work = t("attribute.quoted_by", title=metadata.title, author=people_phrase(metadata.authors))
     adapted = "; ".join(
-        f"“{source.title}” by {source.author or 'an unknown author'}"
+        t(
+            "attribute.quoted_by",
+            title=source.title,
+            author=source.author or t("credit.unknown_author"),
+        )
         + (f" ({source.publisher})" if source.publisher else "")
         for source in sources
     )
-    adapted = f", adapted from {adapted}," if adapted else ""
-    where = f" Available at {site_url}." if site_url else ""
     licence = metadata.licence
-    licence_ref = f"{licence.short} ({licence.url})" if licence.url else licence.short
-    return f"“{metadata.title}”{by}{adapted} is licensed under {licence_ref}.{where}"
+    licence_ref = f"{licence.short} ({licence_url(licence)})" if licence.url else licence.short
+    if adapted:
+        text = t("attribute.adapted", work=work, sources=adapted, licence=licence_ref)
+    else:
+        text = t("attribute.licensed", work=work, licence=licence_ref)
+    return text + (" " + t("attribute.available", url=site_url) if site_url else "")
 
 
 def cite_this_chapter(
@@ -92,26 +100,11 @@ def chapter_end(metadata: BookMetadata, credit: PageCredit, page_url: str | None
     )
 
 
-_NUMBER_WORDS = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-]
-
-
 def in_words(number: int) -> str:
-    """ "ten" for 10: small counts in running text are words (style guides agree to twelve)."""
-    return _NUMBER_WORDS[number] if 0 <= number < len(_NUMBER_WORDS) else str(number)
+    """ "ten" for 10: small counts in running text are words (style guides agree to twelve),
+    in the book's language (``number.words``); larger ones in the language's digits."""
+    words = t("number.words").split("|")
+    return words[number] if 0 <= number < len(words) else active().number(number)
 
 
 def downloads_list(downloads: list[Download] | None, page_src: str) -> str:
@@ -170,7 +163,7 @@ def _copyable(
         "copyable.html",
         id=block_id,
         label=label,
-        button=button or f"Copy {label}",
+        button=button or t("copy.button", label=label),
         text=text,
         html=html if html is not None else text,
         preformatted=preformatted,

@@ -27,8 +27,8 @@
     frame.dataset.otbWatched = "yes";
     var hint = document.createElement("p");
     hint.className = "otb-datatable__hint";
-    var columns = table.querySelectorAll("thead th").length;
-    hint.textContent = "Scroll the table sideways to see all " + columns + " columns.";
+    // The words come from the page, in the book's language (templates/table.html).
+    hint.textContent = frame.dataset.scrollHint || "";
     frame.insertAdjacentElement("beforebegin", hint);
     function update() {
       hint.hidden = frame.scrollWidth <= frame.clientWidth + 1;

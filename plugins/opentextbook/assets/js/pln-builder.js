@@ -33,6 +33,19 @@
     return;
   }
 
+  /* Words in the book's language: the generated pln-geometry.js carries them (from the locale
+   * files); a text that counts has one form per plural category of the language. */
+  function say(key, values) {
+    var text = (GEOMETRY.strings || {})[key];
+    if (text && typeof text === "object") {
+      var count = values ? values.count : 1;
+      text = text[new Intl.PluralRules(GEOMETRY.language).select(count)] || text.other;
+    }
+    return String(text || key).replace(/\{(\w+)\}/g, function (all, name) {
+      return values && name in values ? String(values[name]) : all;
+    });
+  }
+
   var state = { sources: [] };
   var history = [];
   var editingId = null;
@@ -74,33 +87,33 @@
   /* Validate a list of sources from an imported file; throw a readable Error. */
   function validateSources(list) {
     if (!Array.isArray(list)) {
-      throw new Error("\"sources\" must be a list.");
+      throw new Error(say("builder.err_list"));
     }
     if (list.length > MAX_SOURCES) {
-      throw new Error("a map can hold at most " + MAX_SOURCES + " sources.");
+      throw new Error(say("builder.err_max", { max: MAX_SOURCES }));
     }
     return list.map(validateSource);
   }
 
   function validateSource(item, index) {
-    var where = "source " + (index + 1) + ": ";
+    var where = say("builder.err_source", { number: index + 1 }) + " ";
     if (!item || typeof item !== "object" || Array.isArray(item)) {
-      throw new Error(where + "must be an object with name, group and closeness.");
+      throw new Error(where + say("builder.err_object"));
     }
     Object.keys(item).forEach(function (key) {
       if (["name", "group", "closeness"].indexOf(key) < 0) {
-        throw new Error(where + "unknown field \"" + key.slice(0, 40) + "\".");
+        throw new Error(where + say("builder.err_field", { field: key.slice(0, 40) }));
       }
     });
     var name = cleanName(item.name);
     if (!name || name.length > MAX_NAME) {
-      throw new Error(where + "name must be text of 1 to " + MAX_NAME + " characters.");
+      throw new Error(where + say("builder.err_name", { max: MAX_NAME }));
     }
     if (typeof item.group !== "string" || !sectorById(item.group)) {
-      throw new Error(where + "group must be one of " + idsOf(GEOMETRY.sectors) + ".");
+      throw new Error(where + say("builder.err_group", { ids: idsOf(GEOMETRY.sectors) }));
     }
     if (typeof item.closeness !== "string" || !ringById(item.closeness)) {
-      throw new Error(where + "closeness must be one of " + idsOf(GEOMETRY.rings) + ".");
+      throw new Error(where + say("builder.err_closeness", { ids: idsOf(GEOMETRY.rings) }));
     }
     return { name: name, group: item.group, closeness: item.closeness };
   }
@@ -117,19 +130,19 @@
   /* The outer checks of a PLN file: size, JSON, format and version. */
   function parsePlnObject(text) {
     if (text.length > MAX_IMPORT_BYTES) {
-      throw new Error("the file is too large for a PLN map.");
+      throw new Error(say("builder.err_size"));
     }
     var data;
     try {
       data = JSON.parse(text);
     } catch (err) {
-      throw new Error("the file is not valid JSON.");
+      throw new Error(say("builder.err_json"));
     }
     if (!data || typeof data !== "object" || Array.isArray(data)) {
-      throw new Error("the file must hold a JSON object.");
+      throw new Error(say("builder.err_not_object"));
     }
     if (data.format !== FORMAT || data.version !== VERSION) {
-      throw new Error("this is not a PLN builder file (format " + FORMAT + ", version " + VERSION + ").");
+      throw new Error(say("builder.err_format", { format: FORMAT, version: VERSION }));
     }
     return data;
   }
@@ -145,7 +158,7 @@
     }
     var list = Array.isArray(data.sources) ? data.sources : [];
     var sources = [];
-    var problems = Array.isArray(data.sources) ? [] : ["\"sources\" must be a list."];
+    var problems = Array.isArray(data.sources) ? [] : [say("builder.err_list")];
     list.forEach(function (item, index) {
       try {
         sources.push(validateSource(item, index));
@@ -154,7 +167,7 @@
       }
     });
     if (sources.length > MAX_SOURCES) {
-      problems.push("a map can hold at most " + MAX_SOURCES + " sources.");
+      problems.push(say("builder.err_max", { max: MAX_SOURCES }));
       sources = sources.slice(0, MAX_SOURCES);
     }
     return { sources: sources, problem: problems[0] || "", skipped: list.length - sources.length };
@@ -220,10 +233,8 @@
     unsaved = backupNotStored || !writeStored(STORAGE_KEY, JSON.stringify(exportData()));
     el.saveNotice.hidden = !unsaved;
     el.saveText.textContent = backupNotStored
-      ? "Your changes are not saved: this browser could not keep a copy of the saved map it " +
-        "could not read, so saving would overwrite it. Download that map (below), then discard it."
-      : "Your browser did not let the map be saved (its storage may be full or turned off). " +
-        "The map on this page has all your changes: export it as JSON now to keep them.";
+      ? say("builder.save_blocked")
+      : say("builder.save_failed");
     showAlert();
   }
 
@@ -269,18 +280,16 @@
       backupNotStored = !writeStored(BACKUP_KEY, JSON.stringify(backups));
     }
     var what = saved.sources.length
-      ? saved.skipped + " saved source(s) could not be read and are not on the map"
-      : "The saved map could not be read";
-    el.backupText.textContent = what + " (" + saved.problem + ") Nothing is lost: the saved " +
-      "map is kept" + (backupNotStored ? " on this page" : " in this browser") +
-      ". Download it, correct it in a text editor and import it.";
+      ? say("builder.backup_skipped", { count: saved.skipped })
+      : say("builder.backup_unreadable");
+    var kept = backupNotStored ? "builder.backup_kept_page" : "builder.backup_kept_browser";
+    el.backupText.textContent = say(kept, { what: what, problem: saved.problem });
   }
 
   function showBackups() {
     el.backupNotice.hidden = backups.length === 0;
     if (backups.length && !el.backupText.textContent) {
-      el.backupText.textContent = "A saved map that could not be read is kept in this browser. " +
-        "Download it, correct it in a text editor and import it.";
+      el.backupText.textContent = say("builder.backup_found");
     }
     showAlert();
   }
@@ -294,7 +303,7 @@
       var suffix = backups.length > 1 ? "-" + (index + 1) : "";
       download(new Blob([text], { type: "application/json" }), "my-pln-unreadable" + suffix + ".json");
     });
-    announce("Downloaded the saved map that could not be read.");
+    announce(say("builder.backup_downloaded"));
   }
 
   function discardBackups() {
@@ -304,7 +313,7 @@
     el.backupText.textContent = "";
     showBackups();
     save();
-    announce("Discarded the saved map that could not be read.");
+    announce(say("builder.backup_discarded"));
   }
 
   /* ---- drawing ------------------------------------------------------------------------- */
@@ -524,7 +533,7 @@
       xmlns: SVG_NS, "class": "pln-map", viewBox: "0 0 " + w + " " + h,
       role: "img", "aria-labelledby": "pln-live-title pln-live-desc", lang: GEOMETRY.language
     });
-    map.appendChild(svg("title", { id: "pln-live-title" }, "My PLN map"));
+    map.appendChild(svg("title", { id: "pln-live-title" }, say("pln.map.title")));
     map.appendChild(svg("desc", { id: "pln-live-desc" }, describe()));
     map.appendChild(svg("style", {}, GEOMETRY.style));
     map.appendChild(baseLayer());
@@ -568,13 +577,16 @@
 
   function describe() {
     if (!state.sources.length) {
-      return "An empty PLN map: Me at the centre, closeness rings and group sectors.";
+      return say("builder.empty_map");
     }
-    return "A PLN map with " + state.sources.length + " sources; the list of sources describes it.";
+    return say("builder.map_with", { count: state.sources.length });
   }
 
   function describeSource(s) {
-    return sectorById(s.group).label + ", " + ringById(s.closeness).label.toLowerCase();
+    return say("builder.source_place", {
+      group: sectorById(s.group).label,
+      ring: ringById(s.closeness).label.toLocaleLowerCase(GEOMETRY.language)
+    });
   }
 
   /* ---- page ---------------------------------------------------------------------------- */
@@ -607,21 +619,22 @@
     words.appendChild(detail);
     var actions = document.createElement("span");
     actions.className = "pln-item-actions";
-    actions.appendChild(itemButton("Edit", s, function () { startEdit(s.id); }));
-    actions.appendChild(itemButton("Remove", s, function () { removeSource(s.id); }));
+    actions.appendChild(itemButton("edit", s, function () { startEdit(s.id); }));
+    actions.appendChild(itemButton("remove", s, function () { removeSource(s.id); }));
     row.appendChild(words);
     row.appendChild(actions);
     li.appendChild(row);
     return li;
   }
 
-  function itemButton(label, s, action) {
+  function itemButton(kind, s, action) {
     var button = document.createElement("button");
+    var label = say("builder." + kind);
     button.type = "button";
     button.className = "pln-button pln-small-button";
     button.textContent = label;
     button.setAttribute("aria-label", label + " " + s.name);
-    button.setAttribute("data-action", label.toLowerCase());
+    button.setAttribute("data-action", kind);
     button.addEventListener("click", action);
     return button;
   }
@@ -668,12 +681,12 @@
     clearError();
     var name = cleanName(el.name.value);
     if (!name) {
-      showError("Write the name of the source first.");
+      showError(say("builder.need_name"));
       el.name.focus();
       return;
     }
     if (name.length > MAX_NAME) {
-      showError("Names can be at most " + MAX_NAME + " characters long.");
+      showError(say("builder.name_too_long", { max: MAX_NAME }));
       return;
     }
     var entry = { name: name, group: el.group.value, closeness: el.closeness.value };
@@ -681,14 +694,15 @@
       var id = editingId;
       change(state.sources.map(function (s) {
         return s.id === id ? { id: id, name: entry.name, group: entry.group, closeness: entry.closeness } : s;
-      }), "Changed " + name + ".");
+      }), say("builder.changed", { name: name }));
       stopEdit();
       showNode(state.sources.findIndex(function (s) { return s.id === id; }));
     } else if (state.sources.length >= MAX_SOURCES) {
-      showError("A map can hold at most " + MAX_SOURCES + " sources.");
+      showError(say("builder.too_many", { max: MAX_SOURCES }));
       return;
     } else {
-      change(state.sources.concat(withIds([entry])), "Added " + name + " (" + describeSource(entry) + ").");
+      change(state.sources.concat(withIds([entry])),
+        say("builder.added", { name: name, what: describeSource(entry) }));
       el.name.value = "";
       showNode(state.sources.length - 1);
     }
@@ -704,18 +718,18 @@
     el.name.value = s.name;
     el.group.value = s.group;
     el.closeness.value = s.closeness;
-    el.legend.textContent = "Edit source";
-    el.submit.textContent = "Save changes";
+    el.legend.textContent = say("builder.edit_legend");
+    el.submit.textContent = say("builder.save_changes");
     el.cancel.hidden = false;
     el.name.focus();
-    announce("Editing " + s.name + ".");
+    announce(say("builder.editing", { name: s.name }));
   }
 
   function stopEdit() {
     editingId = null;
     el.form.reset();
-    el.legend.textContent = "Add a source";
-    el.submit.textContent = "Add source";
+    el.legend.textContent = say("builder.add_legend");
+    el.submit.textContent = say("builder.add_submit");
     el.cancel.hidden = true;
   }
 
@@ -728,7 +742,7 @@
     if (editingId === id) {
       stopEdit();
     }
-    change(state.sources.filter(function (s) { return s.id !== id; }), "Removed " + name + ".");
+    change(state.sources.filter(function (s) { return s.id !== id; }), say("builder.removed", { name: name }));
     var buttons = el.list.querySelectorAll("button[data-action=remove]");
     (buttons[Math.min(index, buttons.length - 1)] || el.name).focus();
   }
@@ -741,7 +755,7 @@
     state = { sources: history.pop() };
     save();
     render();
-    announce("Undone. The map has " + state.sources.length + " sources.");
+    announce(say("builder.undone", { count: state.sources.length }));
   }
 
   function askClear() {
@@ -753,7 +767,7 @@
     el.confirm.hidden = true;
     if (yes) {
       stopEdit();
-      change([], "Cleared the map. Use Undo to bring it back.");
+      change([], say("builder.cleared"));
       el.name.focus();
     } else {
       el.clear.focus();
@@ -785,13 +799,13 @@
 
   function exportSvg() {
     download(new Blob([svgText()], { type: "image/svg+xml" }), "my-pln-map.svg");
-    announce("Exported the map as SVG.");
+    announce(say("builder.exported", { format: "SVG" }));
   }
 
   function exportJson() {
     var text = JSON.stringify(exportData(), null, 2) + "\n";
     download(new Blob([text], { type: "application/json" }), "my-pln.json");
-    announce("Exported the map as JSON.");
+    announce(say("builder.exported", { format: "JSON" }));
   }
 
   function exportPng() {
@@ -809,15 +823,15 @@
       canvas.toBlob(function (blob) {
         if (blob) {
           download(blob, "my-pln-map.png");
-          announce("Exported the map as PNG.");
+          announce(say("builder.exported", { format: "PNG" }));
         } else {
-          showError("This browser could not make a PNG; export SVG instead.");
+          showError(say("builder.no_png"));
         }
       }, "image/png");
     };
     image.onerror = function () {
       URL.revokeObjectURL(url);
-      showError("This browser could not make a PNG; export SVG instead.");
+      showError(say("builder.no_png"));
     };
     image.src = url;
   }
@@ -830,7 +844,7 @@
     }
     clearError();
     if (file.size > MAX_IMPORT_BYTES) {
-      showError("Import refused: the file is too large for a PLN map. Your map is unchanged.");
+      showError(say("builder.import_refused", { reason: say("builder.err_size") }));
       return;
     }
     file.text().then(function (text) {
@@ -838,13 +852,13 @@
       try {
         sources = parsePlnFile(text);
       } catch (err) {
-        showError("Import refused: " + err.message + " Your map is unchanged.");
+        showError(say("builder.import_refused", { reason: err.message }));
         return;
       }
       stopEdit();
-      change(withIds(sources), "Imported " + sources.length + " sources. Use Undo to go back.");
+      change(withIds(sources), say("builder.imported", { count: sources.length }));
     }, function () {
-      showError("Import refused: the file could not be read. Your map is unchanged.");
+      showError(say("builder.import_refused", { reason: say("builder.err_unreadable") }));
     });
   }
 

@@ -1,0 +1,218 @@
+"""A book in Spanish and in Arabic: every label the toolchain adds follows its language.
+
+The fixture (``tests/fixtures/translated-book``) is built twice, once as it is (``es``) and
+once with ``language: ar``. The English labels looked for are the locale file's own texts
+(``en.yml``), so a new label is covered without a new test.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import string
+import subprocess
+import zipfile
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from conftest import Build, build_book
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader
+
+from opentextbook.i18n.locales import _read
+
+FIXTURE = Path(__file__).parent / "fixtures" / "translated-book"
+EPUBCHECK = Path("/usr/bin/epubcheck")
+GREEK, CHINESE = "Σχεδιάστε το δίκτυό σας", "画出你的学习网络"
+MATERIAL_ENGLISH = ("Skip to content", "Back to top", "Type to start searching")
+"""A few of Material's own English words: its interface must follow the book's language."""
+
+
+def _build(tmp_path_factory: pytest.TempPathFactory, language: str) -> Build:
+    project = tmp_path_factory.mktemp(f"book-{language}")
+    shutil.copytree(FIXTURE, project, dirs_exist_ok=True)
+    book = project / "data" / "book.yml"
+    book.write_text(book.read_text("utf-8").replace("language: es", f"language: {language}"))
+    return build_book(project)
+
+
+@pytest.fixture(scope="module", params=["es", "ar"])
+def book(request, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Build]:
+    return request.param, _build(tmp_path_factory, request.param)
+
+
+def english_labels(language: str) -> list[str]:
+    """Every piece of English text between placeholders in en.yml, at least two words or
+    one long word, that the language's own texts do not also use (a format such as
+    "PDF (A4)", or the file field "sources" the builder's errors name, may stay as it is)."""
+    english, other = _read("en"), _read(language)
+    found = set()
+    theirs = " ".join(
+        form
+        for text in other.values()
+        for form in (text.values() if isinstance(text, dict) else [text])
+    )
+    for text in english.values():
+        forms = text.values() if isinstance(text, dict) else [text]
+        for form in forms:
+            for literal, *_ in string.Formatter().parse(form):
+                for piece in re.split(r"[|“”():;,.]", literal):
+                    piece = piece.strip()
+                    if (" " in piece or len(piece) >= 7) and piece not in theirs:
+                        found.add(piece)
+    return sorted(found)
+
+
+def visible_text(markup: str) -> str:
+    """Text and the attributes people hear or see (aria-label, title, alt…), scripts left out
+    (their data, the search index, is the pages' own text)."""
+    markup = re.sub(r"<(script|style)\b.*?</\1>", " ", markup, flags=re.S)
+    attributes = re.findall(
+        r'\s(?:aria-label|title|alt|placeholder|content|data-scroll-hint)="([^"]*)"', markup
+    )
+    text = re.sub(r"<[^>]+>", " ", markup)
+    return html.unescape(" ".join([text, *attributes]))
+
+
+def outputs(site: Path) -> dict[str, str]:
+    """The text of every page, worksheet, packet, whole-book PDF and EPUB document."""
+    texts = {}
+    for path in sorted(site.rglob("*.html")):
+        if "assets" not in path.relative_to(site).parts:
+            texts[str(path.relative_to(site))] = visible_text(path.read_text("utf-8"))
+    for path in sorted((site / "worksheets").rglob("*.pdf")):
+        texts[str(path.relative_to(site))] = pdf_text(path)
+    for path in (site / "downloads").glob("*.pdf"):
+        texts[str(path.relative_to(site))] = pdf_text(path)
+    pln = site / "downloads" / "pln"
+    for path in sorted(pln.glob("*")):
+        reader = {".pdf": pdf_text, ".svg": lambda p: visible_text(p.read_text("utf-8"))}
+        texts[str(path.relative_to(site))] = reader.get(path.suffix, docx_or_text)(path)
+    # The PLN builder's words travel in the generated geometry script.
+    script = site / "assets" / "opentextbook" / "pln-geometry.js"
+    texts[str(script.relative_to(site))] = builder_words(script.read_text("utf-8"))
+    for path in (site / "downloads").glob("*.epub"):
+        with zipfile.ZipFile(path) as epub:
+            for name in epub.namelist():
+                if name.endswith((".xhtml", ".opf", ".ncx")):
+                    texts[f"{path.name}/{name}"] = visible_text(epub.read(name).decode("utf-8"))
+    return texts
+
+
+def builder_words(script: str) -> str:
+    """What the builder shows from its geometry script: its strings, the ring and group
+    names, the credit and the base drawing's text (not ids and style rules)."""
+    data = json.loads(script[script.index("{") : script.rindex("}") + 1].replace("<\\/", "</"))
+    names = [item["label"] for item in data["rings"] + data["sectors"]]
+    names += [item["short"] for item in data["sectors"]]
+    strings = [json.dumps(text, ensure_ascii=False) for text in data["strings"].values()]
+    return " ".join([*strings, *names, *data["credit"], visible_text(data["base"])])
+
+
+def docx_or_text(path: Path) -> str:
+    if path.suffix == ".docx":
+        with zipfile.ZipFile(path) as docx:
+            return visible_text(docx.read("word/document.xml").decode("utf-8"))
+    return path.read_text("utf-8")
+
+
+def pdf_text(path: Path) -> str:
+    return " ".join(page.extract_text() or "" for page in PdfReader(path).pages)
+
+
+def test_no_english_label_remains_in_any_output(book) -> None:
+    language, build = book
+    # Whole words: "tableOfContents", a machine term in the EPUB metadata, is no label.
+    labels = [*english_labels(language), *MATERIAL_ENGLISH]
+    assert len(labels) > 100  # the list is the locale file's, not a hand-picked few
+    found = {
+        name: hits
+        for name, text in outputs(build.site).items()
+        if (hits := [label for label in labels if re.search(rf"\b{re.escape(label)}\b", text)])
+    }
+    assert not found, f"English labels in the {language} book: {found}"
+
+
+def test_every_page_and_sheet_has_the_language_and_direction(book) -> None:
+    language, build = book
+    direction = "rtl" if language == "ar" else "ltr"
+    pages = [p for p in build.site.rglob("*.html") if "assets" not in p.parts]
+    assert len(pages) >= 8
+    for path in pages:
+        head = re.search(r"<html\b[^>]*>", path.read_text("utf-8")).group(0)
+        assert f'lang="{language}"' in head, (path, head)
+        assert f'dir="{direction}"' in head, (path, head)
+    with zipfile.ZipFile(next((build.site / "downloads").glob("*.epub"))) as epub:
+        for name in epub.namelist():
+            if name.endswith(".xhtml"):
+                head = re.search(r"<html\b[^>]*>", epub.read(name).decode("utf-8")).group(0)
+                assert f'xml:lang="{language}"' in head and f'dir="{direction}"' in head, name
+    for pdf in (build.site / "worksheets").rglob("*.pdf"):
+        assert PdfReader(pdf).trailer["/Root"].get("/Lang") == language, pdf
+
+
+def test_greek_and_chinese_titles_get_their_own_ids_and_sheets(book) -> None:
+    _, build = book
+    page = build.page("redes.html")
+    for title in (GREEK, CHINESE):
+        ident = title.lower().replace(" ", "-")
+        assert f'id="{ident}"' in page
+        assert (build.site / "worksheets" / ident / f"{ident}-a4.pdf").is_file()
+    assert 'id="activity"' not in page  # no title fell back to the generic id
+
+
+@pytest.mark.parametrize("title", [GREEK, CHINESE])
+def test_sheet_pdfs_print_the_title_with_fonts_that_have_its_glyphs(book, title: str) -> None:
+    _, build = book
+    ident = title.lower().replace(" ", "-")
+    reader = PdfReader(build.site / "worksheets" / ident / f"{ident}-a4.pdf")
+    assert title in pdf_text_of(reader)
+    covered = set()
+    for font in embedded_fonts(reader):
+        covered |= set(font.getBestCmap() or {})
+    missing = {char for char in title if char != " " and ord(char) not in covered}
+    assert not missing, f"no embedded font draws {sorted(missing)}"
+
+
+def pdf_text_of(reader: PdfReader) -> str:
+    return " ".join(page.extract_text() or "" for page in reader.pages)
+
+
+def embedded_fonts(reader: PdfReader) -> list[TTFont]:
+    """Every embedded font program of the first page, opened with fontTools."""
+    fonts = []
+    resources = reader.pages[0]["/Resources"]["/Font"]
+    for ref in resources.values():
+        font = ref.get_object()
+        descendants = font.get("/DescendantFonts")
+        descriptor = (descendants[0].get_object() if descendants else font)["/FontDescriptor"]
+        for key in ("/FontFile2", "/FontFile3", "/FontFile"):
+            if key in descriptor:
+                fonts.append(TTFont(BytesIO(descriptor[key].get_object().get_data())))
+    return fonts
+
+
+def test_epubcheck_passes(book) -> None:
+    _, build = book
+    java = shutil.which("java")
+    assert EPUBCHECK.exists() and java, "epubcheck is missing: apt-get install epubcheck"
+    epub = next((build.site / "downloads").glob("*.epub"))
+    result = subprocess.run(
+        [java, "-jar", str(EPUBCHECK.resolve()), str(epub)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_licence_deed_and_name_in_the_language(book) -> None:
+    language, build = book
+    page = build.page("redes.html")
+    assert f"https://creativecommons.org/licenses/by-sa/4.0/deed.{language}" in page
+    expected = {"es": "Atribución-CompartirIgual", "ar": "الترخيص بالمثل"}[language]
+    assert expected in page

@@ -11,7 +11,7 @@ import html
 import logging
 import os
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from mkdocs.config import base
 from mkdocs.config import config_options as opt
@@ -44,6 +44,8 @@ from opentextbook.pln import (
 from opentextbook.publishing.bookpages import BookPage
 from opentextbook.publishing.pagehtml import name_search_dialog, relocatable_404
 from opentextbook.publishing.publisher import BookPublisher
+from opentextbook.serving import SCRIPT_PATH, ServedDownloads
+from opentextbook.support.background import BackgroundWork
 from opentextbook.support.reproducible import pin_build_date
 from opentextbook.support.staging import SiteStaging
 from opentextbook.templating import as_text, jinja_bytecode_cache, use_bytecode_cache
@@ -103,14 +105,26 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         self.page_count = 0
         self.contents: BookContents | None = None
         self.command = "serve"
+        self.serving = False
         self.staging: SiteStaging | None = None
+        self.site_url = ""
+        """The published address (``serve`` replaces ``config.site_url`` with its own)."""
+        self.background = BackgroundWork()
+        """``serve``: the slow downloads, made after the page is served (``serving.py``)."""
+        self.served: ServedDownloads | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = "dirty" if dirty else command
+        self.serving = command == "serve"
+
+    def on_shutdown(self) -> None:
+        self.background.cancel()  # no worker process outlives `serve`
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.background.cancel()  # a newer build: the last one's downloads are made again
         self.root = Path(config.config_file_path).parent
-        _check_site_addresses(config)
+        self.site_url = _published_site_url(config)
+        _check_site_addresses(config, self.site_url)
         _or_plugin_error(ensure_writable, self.root / ".cache" / "opentextbook", ".cache")
         self.metadata = _or_plugin_error(load_metadata, self.root / self.config.metadata)
         _or_plugin_error(pin_build_date, self.metadata.date)
@@ -134,7 +148,7 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         if self.config.cache:
             self.page_cache = PageRenderCache(cache / "pages", self.activities)
             self.search_cache = SearchEntryCache(cache / "search")
-        self.publisher = _set_up_publishing(config, self.metadata, self.config)
+        self.publisher = _set_up_publishing(config, self.metadata, self.config, self.site_url)
         citations.use_cache_dir(cache / "citations")
         use_bytecode_cache(cache / "jinja" / "package")
         self.staging = _stage_site(config, self.command)
@@ -196,7 +210,8 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         src, order = page.file.src_uri, [item.file.src_uri for item in nav.pages]
         # MkDocs' titles are HTML text ("Q&amp;A"); the core escapes what it prints itself.
         title = html.unescape(str(page.title or ""))
-        context["opentextbook_head"] = self.publisher.head(src, title, page.canonical_url)
+        canonical = _published_address(self.site_url, page)
+        context["opentextbook_head"] = self.publisher.head(src, title, canonical)
         context["opentextbook_footer"] = self.publisher.footer(src)
         book_page = BookPage(src, title, page.url, page.content or "")
         self.publisher.collect(book_page, order=order, in_book=page.meta.get("whole_book", True))
@@ -205,8 +220,10 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
     def on_post_page(self, output: str, *, page, config: MkDocsConfig) -> str:
         output = name_search_dialog(output, SEARCH_DIALOG_LABEL)
         if page.meta.get("pln_builder"):  # the builder's scripts load on its page only
-            key = storage_key(self.metadata, config.site_url)
+            key = storage_key(self.metadata, self.site_url)
             output = add_builder_assets(output, get_relative_url(ASSET_PREFIX, page.url), key)
+        if self.serving and (self.config.downloads or self.config.worksheet_pdfs):
+            output = _with_status_script(output, get_relative_url(SCRIPT_PATH, page.url))
         return output
 
     @event_priority(50)  # before mkdocs-macros: blocks find their lines in the source
@@ -223,7 +240,8 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
 
     @event_priority(-50)  # after mkdocs-macros: what it adds is not read as a macro
     def _end_chapter(self, markdown: str, *, page, config: MkDocsConfig, files: Files) -> str:
-        ending = self.publisher.chapter_end(page.file.src_uri, page.canonical_url)
+        canonical = _published_address(self.site_url, page)
+        ending = self.publisher.chapter_end(page.file.src_uri, canonical)
         return f"{markdown.rstrip()}\n\n{ending}\n" if ending else markdown
 
     @event_priority(-100)  # after every other plugin: the Markdown as it will be converted
@@ -248,10 +266,15 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
             self.search_cache.prune()
         if self.page_cache:
             log.info(f"{self.page_cache}; {self.search_cache}")
+        self.served = ServedDownloads(config.site_dir, self.cache_dir) if self.serving else None
         _write_worksheets(self, config)
         write_downloads(self.datasets, config.site_dir, self.cache_dir / "downloads")
         write_data_package(self.datasets, self.metadata, config.site_dir)
-        _write_whole_book(self.publisher, Path(config.site_dir), self.cache_dir)
+        if self.served:  # serve: the page now, the whole-book downloads after it
+            self.served.defer_publishing(self.publisher)
+            self.served.start(self.background)
+        else:
+            _write_whole_book(self.publisher, Path(config.site_dir), self.cache_dir)
         if self.staging:  # the complete site takes the previous one's place
             _unstage_site(self.staging, config)
             self.staging = None
@@ -293,11 +316,36 @@ def _front_matter_flag(page, key: str, shown: str) -> bool:
     return str(value).strip().lower() in ("true", "yes", "on", "1")
 
 
-def _check_site_addresses(config: MkDocsConfig) -> None:
+def _published_site_url(config: MkDocsConfig) -> str:
+    """``site_url`` as ``mkdocs.yml`` (or ``SITE_URL``) gives it, not as ``serve`` sets it.
+
+    ``serve`` replaces ``config.site_url`` with its local address after loading the file.
+    Citations, QR codes and other printed addresses name the published book, so ``serve``
+    and ``build`` make the same pages and PDFs and share every cache entry.
+    """
+    given = [values.get("site_url") for values in getattr(config, "user_configs", [])]
+    given = [str(value) for value in given if value]
+    if not given:
+        return config.site_url or ""
+    return given[-1] if given[-1].endswith("/") else given[-1] + "/"
+
+
+def _published_address(site_url: str, page) -> str | None:
+    """The page's address in the published book (MkDocs' ``canonical_url``, not serve's)."""
+    return urljoin(site_url, page.url) if site_url else None
+
+
+def _with_status_script(output: str, src: str) -> str:
+    """``serve``: the page marks links to downloads still being made (``serving.py``)."""
+    tag = f'<script src="{html.escape(src)}" defer></script>'
+    head, found, tail = output.rpartition("</body>")
+    return f"{head}{tag}{found}{tail}" if found else output + tag
+
+
+def _check_site_addresses(config: MkDocsConfig, site_url: str) -> None:
     """``site_url`` and ``repo_url`` (often from ``SITE_URL``/``REPO_URL``) reach every page's
     links unescaped: only an http(s) address without markup characters is accepted."""
-    for key in ("site_url", "repo_url"):
-        value = config.get(key)
+    for key, value in (("site_url", site_url), ("repo_url", config.get("repo_url"))):
         if value and not is_site_url(value):
             raise PluginError(
                 f"{Path(config.config_file_path).name}: '{key}' (or the {key.upper()} "
@@ -427,9 +475,10 @@ def _write_worksheets(plugin: OpenTextbookPlugin, config: MkDocsConfig) -> None:
             plugin.metadata,
             config.site_dir,
             plugin.cache_dir / "worksheets",
-            site_url=config.site_url or "",
+            site_url=plugin.site_url,
             pdf=plugin.config.worksheet_pdfs,
             contents=plugin.contents,
+            deferred=plugin.served.defer_sheets if plugin.served else None,
         )
     )
 
@@ -461,11 +510,11 @@ PUBLISHING_ASSETS = (
 )
 
 
-def _set_up_publishing(config: MkDocsConfig, metadata, options) -> BookPublisher:
+def _set_up_publishing(config: MkDocsConfig, metadata, options, site_url: str) -> BookPublisher:
     """Citations, attribution and downloads: macros for pages, scripts, styles, offline shim."""
     publisher = BookPublisher(
         metadata,
-        site_url=config.site_url,
+        site_url=site_url,
         downloads=options.downloads,
         stylesheets=[PACKAGE_DIR / "assets" / "css" / "book.css"],
     )
@@ -474,7 +523,8 @@ def _set_up_publishing(config: MkDocsConfig, metadata, options) -> BookPublisher
         page = lambda: macros_plugin.page  # noqa: E731 — the page being rendered, at call time
         macros_plugin.register_macros(
             publisher.macros(
-                page_url=lambda: page().canonical_url, page_src=lambda: page().file.src_uri
+                page_url=lambda: _published_address(site_url, page()),
+                page_src=lambda: page().file.src_uri,
             )
         )
     # Local copy of the Worker shim that Material's offline plugin would fetch from unpkg.com.

@@ -102,8 +102,15 @@ class BookPublisher:
         for page in self.pages:
             checker.check(f"page {page.src}", [page.title, page.html], "the whole-book PDF")
 
-    def write_downloads(self, site_dir: Path, cache: OutputCache) -> list[Path]:
-        """Write the whole-book PDF and EPUB into the site, rendering only what changed."""
+    def write_downloads(
+        self, site_dir: Path, cache: OutputCache, *, run: Callable | None = None
+    ) -> list[Path]:
+        """Write the whole-book PDF and EPUB into the site, rendering only what changed.
+
+        ``run(function, *args, **kwargs)`` prints the PDF (``serve`` passes one that uses a
+        worker process, so printing never holds this process); by default, here.
+        """
+        run = run or _call
         if not self.downloads:
             return []
         from opentextbook.publishing.epub import write_epub
@@ -119,7 +126,8 @@ class BookPublisher:
             *_own_files(),
         )
         outputs = {
-            ".pdf": lambda target: write_whole_book_pdf(
+            ".pdf": lambda target: run(
+                write_whole_book_pdf,
                 whole_book_html(
                     self.metadata, self.pages, site_dir=site_dir, site_url=self.site_url
                 ),
@@ -136,6 +144,16 @@ class BookPublisher:
             item = self.download(kind)
             written.append(_cached(cache, item.path, digest + _VERSIONS[kind], render, site_dir))
         return written
+
+    def place_previous(self, site_dir: Path, cache: OutputCache) -> dict[str, bool]:
+        """Put the last version made of each download into the site (``serve``, before they
+        are brought up to date); returns each download's path and whether it had one."""
+        found = {}
+        for item in self.downloads or []:
+            found[item.path] = cache.path(item.path).is_file()
+            if found[item.path]:
+                cache.place(item.path, site_dir / item.path)
+        return found
 
     def write_offline_zip(self, site_dir: Path, cache: OutputCache | None = None) -> Path | None:
         """Zip the finished site (last, after every other output is in place); with a
@@ -154,6 +172,10 @@ _VERSIONS = {
     # The EPUB's time comes from SOURCE_DATE_EPOCH when the book has no date.
     ".epub": library_versions("lxml") + os.environ.get("SOURCE_DATE_EPOCH", ""),
 }
+
+
+def _call(function, *args, **kwargs):
+    return function(*args, **kwargs)
 
 
 def _cached(cache: OutputCache, key: str, digest: str, render, site_dir: Path) -> Path:

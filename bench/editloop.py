@@ -118,14 +118,15 @@ def measure_loop(chapters: int, projects: dict[str, Path], rounds: int, build) -
     cold = {variant: build(projects[variant]).seconds for variant in projects}
     print(f"  {chapters} chapters: cold build {_pair(cold)}", flush=True)
     page = _page_with_activities(projects["ours"])
+    _not_strict(projects["plain"] / "mkdocs.yml")  # plain's blocks give warnings (see run.py)
     servers, startup = {}, {}
-    for variant, project in projects.items():
-        started = time.monotonic()
-        servers[variant] = Server(project)
-        startup[variant] = servers[variant].wait_for(f"{page}.html", "</html>", started)
-    print(f"  {chapters} chapters: serve start-up after build {_pair(startup)}", flush=True)
-    result = LoopResult(chapters, cold, startup)
     try:
+        for variant, project in projects.items():
+            started = time.monotonic()
+            servers[variant] = Server(project)
+            startup[variant] = servers[variant].wait_for(f"{page}.html", "</html>", started)
+        print(f"  {chapters} chapters: serve start-up after build {_pair(startup)}", flush=True)
+        result = LoopResult(chapters, cold, startup)
         servers["ours"].downloads_ready(time.monotonic())  # start from a settled site
         for number in range(rounds):
             for kind in EDIT_KINDS:
@@ -134,6 +135,11 @@ def measure_loop(chapters: int, projects: dict[str, Path], rounds: int, build) -
         for server in servers.values():
             server.stop()
     return result
+
+
+def _not_strict(config: Path) -> None:
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("\nstrict: true", "\nstrict: false"), encoding="utf-8")
 
 
 def _time_edit(result, servers, projects, kind: str, page: str, token: str) -> None:

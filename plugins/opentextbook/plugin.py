@@ -191,7 +191,8 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         if self.page_cache:  # what else decides a page's HTML: metadata, data, chapter order
             book = {name: value for name, value in config.extra.items() if name != "data"}
             data = {name: dataset.digest for name, dataset in self.datasets.items()}
-            self.page_cache.inputs = {"extra": book, "data": data, "chapters": chapters}
+            self.page_cache.inputs = {"extra": book, "chapters": chapters}
+            self.page_cache.data = data
         return nav
 
     def on_template_context(self, context, *, template_name: str, config: MkDocsConfig):

@@ -135,8 +135,13 @@ class BookPublisher:
                 site_dir=site_dir,
                 extra_css=self.stylesheets,
             ),
-            ".epub": lambda target: write_epub(
-                self.metadata, self.pages, target, site_dir=site_dir, site_url=self.site_url
+            ".epub": lambda target: run(
+                write_epub,
+                self.metadata,
+                self.pages,
+                target,
+                site_dir=site_dir,
+                site_url=self.site_url,
             ),
         }
         written = []

@@ -112,6 +112,8 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         self.background = BackgroundWork()
         """``serve``: the slow downloads, made after the page is served (``serving.py``)."""
         self.served: ServedDownloads | None = None
+        self._data_text: dict[str, tuple[str, object]] = {}
+        """Each data set's records as text for macros, by digest (``serve`` rebuilds reuse it)."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = "dirty" if dirty else command
@@ -137,7 +139,7 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         data_dir = self.root / self.config.data_dir
         metadata_file = [(self.root / self.config.metadata).name]
         self.datasets = _or_plugin_error(load_datasets, data_dir, cache / "data", metadata_file)
-        config.extra["data"] = as_text({name: data.records for name, data in self.datasets.items()})
+        config.extra["data"] = self._data_as_text()
         _bind_datatables(config, self.datasets, data_dir, cache / "tables")
         _register_data_macros(config, self.datasets)
         _add_theme_dir(config, PACKAGE_DIR / "theme")
@@ -153,6 +155,18 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         use_bytecode_cache(cache / "jinja" / "package")
         self.staging = _stage_site(config, self.command)
         return config
+
+    def _data_as_text(self) -> dict[str, object]:
+        """The data sets' records as text for macros, made again only for a changed data set
+        (thousands of records are walked otherwise on every ``serve`` rebuild)."""
+        made = {}
+        for name, dataset in self.datasets.items():
+            digest, text = self._data_text.get(name, ("", None))
+            if digest != dataset.digest:
+                digest, text = dataset.digest, as_text(dataset.records)
+            made[name] = (digest, text)
+        self._data_text = made
+        return {name: text for name, (_, text) in made.items()}
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         # After every plugin's on_config: Material's search plugin has made its index.

@@ -48,7 +48,12 @@ from opentextbook.serving import SCRIPT_PATH, ServedDownloads
 from opentextbook.support.background import BackgroundWork
 from opentextbook.support.reproducible import pin_build_date
 from opentextbook.support.staging import SiteStaging
-from opentextbook.templating import as_text, jinja_bytecode_cache, use_bytecode_cache
+from opentextbook.templating import (
+    as_text,
+    jinja_bytecode_cache,
+    render_template,
+    use_bytecode_cache,
+)
 from opentextbook.urls import is_site_url, safe_url
 from opentextbook.worksheets import build_worksheets
 from opentextbook.yamlsource import MAX_FRONT_MATTER_VALUES, display_path, exceeds_values
@@ -352,7 +357,7 @@ def _published_address(site_url: str, page) -> str | None:
 
 def _with_status_script(output: str, src: str) -> str:
     """``serve``: the page marks links to downloads still being made (``serving.py``)."""
-    tag = f'<script src="{html.escape(src)}" defer></script>'
+    tag = render_template("downloads_status.html", src=src).strip()
     head, found, tail = output.rpartition("</body>")
     return f"{head}{tag}{found}{tail}" if found else output + tag
 

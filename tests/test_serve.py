@@ -193,3 +193,54 @@ def test_status_lists_updating_and_pending_downloads(tmp_path: Path) -> None:
     status.write(finished=True)
     written = json.loads((tmp_path / STATUS_FILE).read_text(encoding="utf-8"))
     assert (written["updating"], written["pending"], written["finished"]) == ([], [], True)
+
+
+def test_the_page_marks_links_to_downloads_not_up_to_date(tmp_path: Path, browser) -> None:
+    import functools
+    import http.server
+
+    from opentextbook.serving import SCRIPT, SCRIPT_PATH
+
+    (tmp_path / "worksheets").mkdir()
+    (tmp_path / "worksheets/a.pdf").write_bytes(b"%PDF previous")
+    (tmp_path / SCRIPT_PATH).parent.mkdir(parents=True)
+    (tmp_path / SCRIPT_PATH).write_bytes(SCRIPT.read_bytes())
+    status = DownloadStatus(tmp_path)
+    status.add("worksheets/a.pdf", previous=True)
+    status.add("worksheets/b.pdf", previous=False)
+    status.write()
+    (tmp_path / "page.html").write_text(
+        '<!doctype html><html lang="en"><title>t</title><body><article>'
+        '<a id="a" href="worksheets/a.pdf">A</a> <a id="b" href="worksheets/b.pdf">B</a> '
+        '<a id="c" href="page.html">C</a></article>'
+        f'<script src="{SCRIPT_PATH}" defer></script></body></html>',
+        encoding="utf-8",
+    )
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/page.html")
+        page.wait_for_selector(".otb-download-status")
+        notes = page.eval_on_selector_all(
+            ".otb-download-status", "ns => ns.map(n => n.previousElementSibling.id + n.textContent)"
+        )
+        assert [note[0] for note in notes] == ["a", "b"]
+        assert "updating" in notes[0] and "being made" in notes[1]
+        assert page.get_attribute("#b", "aria-disabled") == "true"
+        status.done("worksheets/a.pdf")
+        status.done("worksheets/b.pdf")
+        status.write(finished=True)
+        page.wait_for_selector(".otb-download-status", state="detached", timeout=15000)
+        assert page.get_attribute("#b", "aria-disabled") is None
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()

@@ -10,6 +10,7 @@ PDF, how many processes rendered PDFs, peak memory, and how the cost grows from 
     python bench/run.py            # full size (slow: thousands of PDFs on a cold build)
     python bench/run.py --quick    # small sizes, for CI (tests/test_benchmark.py)
     python bench/run.py --edits    # also: rebuild after one page edit, then one activity edit
+    python bench/run.py --edit-loop --sizes 1 40 200   # mkdocs serve: save to served page
 
 Not a timed test: it reports, it does not assert. Builds run in ``bench/.work/`` (ignored by
 git), each in its own process (``bench/_build.py``) so its memory can be measured.
@@ -82,7 +83,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     for name in FULL:
         parser.add_argument(f"--{name}", type=int, default=None, help=f"{name} in book (b)")
+    parser.add_argument(
+        "--edit-loop", action="store_true", help="time mkdocs serve edits (bench/editloop.py)"
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 40, 200], help="chapters")
+    parser.add_argument("--rounds", type=int, default=3, help="edits of each kind (edit loop)")
     args = parser.parse_args(argv)
+    if args.edit_loop:
+        return edit_loop(args.sizes, args.rounds, args.work)
     sizes = dict(QUICK if args.quick else FULL)
     sizes.update({name: getattr(args, name) for name in FULL if getattr(args, name)})
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-", dir=_work_root()))
@@ -98,6 +106,25 @@ def main(argv: list[str] | None = None) -> int:
     for result in failed:
         print("a build failed:\n" + result.output[-3000:], file=sys.stderr)
     return 1 if failed else 0
+
+
+def edit_loop(sizes: list[int], rounds: int, work: Path | None) -> int:
+    """``--edit-loop``: the authoring loop in ``mkdocs serve`` at each size (see editloop.py)."""
+    from editloop import measure_loop, report_loop
+
+    work = work or Path(tempfile.mkdtemp(prefix="loop-", dir=_work_root()))
+    print(f"edit loop: sizes {sizes} chapters, {rounds} rounds, in {work}", flush=True)
+    results = []
+    for chapters in sizes:
+        books = make_generated_book(
+            work / str(chapters),
+            chapters=chapters,
+            activities=5 * chapters,
+            organisations=10 * chapters,
+        )
+        results.append(measure_loop(chapters, books, rounds, run_build))
+    report_loop(results)
+    return 0
 
 
 def _work_root() -> Path:

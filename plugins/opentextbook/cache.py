@@ -70,6 +70,8 @@ class OutputCache:
         self.misses = 0
         self._manifest = self._load()
         self._used: set[str] = set()
+        self.stored: list[str] = []
+        """Keys stored (made afresh) in this run, in order."""
 
     def _load(self) -> dict[str, list[str]]:
         try:
@@ -97,6 +99,7 @@ class OutputCache:
     def store(self, key: str, digest: str) -> None:
         """Record that ``path(key)`` now holds the output made from ``digest``."""
         self._used.add(key)
+        self.stored.append(key)
         self._manifest[key] = [digest, _file_digest(self.path(key))]
 
     def place(self, key: str, target: str | Path) -> Path:

@@ -8,9 +8,11 @@ is most of what a rebuild spends on a page, so each conversion is stored in
   variable or data value makes a new key) and its source as written (block warnings name
   lines in it), its path and address;
 - every file of the site with its address (links are checked and rewritten against them);
-- the Markdown extensions and their options, ``validation``, the book metadata and the data
-  sets' digests, the chapter order (activities are numbered by it) — not ``site_url``, which
-  conversion never sees, so ``mkdocs serve`` and ``mkdocs build`` share entries;
+- the Markdown extensions and their options, ``validation``, the book metadata, the chapter
+  order (activities are numbered by it), and for a page with a ``/// datatable`` block the
+  data sets' digests (a data edit converts only the pages that table data) — not
+  ``site_url``: what a page prints of the address is the published one in ``serve`` too, so
+  ``mkdocs serve`` and ``mkdocs build`` share entries;
 - this package's code and templates, and the versions of MkDocs, Python-Markdown,
   pymdown-extensions, Material and Pygments.
 
@@ -27,6 +29,7 @@ import contextlib
 import functools
 import json
 import logging
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -46,6 +49,9 @@ FORMAT = 1
 READS_OTHER_FILES = frozenset({"pymdownx.snippets", "markdown_include.include", "mdx_include"})
 """Extensions whose output depends on files the key does not cover."""
 
+_DATA_BLOCK = re.compile(r"^[ \t]*/{3,}[ \t]*datatable\b", re.MULTILINE)
+"""A ``/// datatable`` block (pymdownx blocks allow any number of slashes and spaces)."""
+
 LIBRARIES = ("mkdocs", "markdown", "pymdown-extensions", "mkdocs-material", "pygments")
 
 
@@ -59,8 +65,11 @@ class PageRenderCache:
         self.misses = 0
         self.pages_seen = 0
         self.inputs: Any = None
-        """What else decides every page's HTML (book metadata, data digests, chapter order),
-        set by the adapter before the first page."""
+        """What else decides every page's HTML (book metadata, chapter order), set by the
+        adapter before the first page."""
+        self.data: dict[str, str] = {}
+        """The data sets' digests: in the key of a page with a data table only (the one block
+        that reads them while converting; macros' use of data is in the Markdown already)."""
         self._build_key: str | None = None
         self._used: set[str] = set()
 
@@ -75,7 +84,8 @@ class PageRenderCache:
         if not self._build_key:
             return  # the cache is off for this configuration
         file = page.file
-        key = digest(self._build_key, file.src_uri, file.dest_uri, page.url, source, markdown)
+        data = json.dumps(self.data, sort_keys=True) if _DATA_BLOCK.search(markdown) else ""
+        key = digest(self._build_key, file.src_uri, file.dest_uri, page.url, source, markdown, data)
         self._used.add(key)
         entry = read_json(self.folder, key)
         if isinstance(entry, dict) and entry.get("format") == FORMAT:

@@ -11,7 +11,7 @@ import html
 import logging
 import os
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import material
 from mkdocs.config import base
@@ -46,9 +46,16 @@ from opentextbook.pln import (
 from opentextbook.publishing.bookpages import BookPage
 from opentextbook.publishing.pagehtml import name_search_dialog, relocatable_404, text_direction
 from opentextbook.publishing.publisher import BookPublisher
+from opentextbook.serving import SCRIPT_PATH, ServedDownloads
+from opentextbook.support.background import BackgroundWork
 from opentextbook.support.reproducible import pin_build_date
 from opentextbook.support.staging import SiteStaging
-from opentextbook.templating import as_text, jinja_bytecode_cache, use_bytecode_cache
+from opentextbook.templating import (
+    as_text,
+    jinja_bytecode_cache,
+    render_template,
+    use_bytecode_cache,
+)
 from opentextbook.urls import is_site_url, safe_url
 from opentextbook.worksheets import build_worksheets
 from opentextbook.yamlsource import MAX_FRONT_MATTER_VALUES, display_path, exceeds_values
@@ -104,14 +111,28 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         self.page_count = 0
         self.contents: BookContents | None = None
         self.command = "serve"
+        self.serving = False
         self.staging: SiteStaging | None = None
+        self.site_url = ""
+        """The published address (``serve`` replaces ``config.site_url`` with its own)."""
+        self.background = BackgroundWork()
+        """``serve``: the slow downloads, made after the page is served (``serving.py``)."""
+        self.served: ServedDownloads | None = None
+        self._data_text: dict[str, tuple[str, object]] = {}
+        """Each data set's records as text for macros, by digest (``serve`` rebuilds reuse it)."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = "dirty" if dirty else command
+        self.serving = command == "serve"
+
+    def on_shutdown(self) -> None:
+        self.background.cancel()  # no worker process outlives `serve`
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.background.cancel()  # a newer build: the last one's downloads are made again
         self.root = Path(config.config_file_path).parent
-        _check_site_addresses(config)
+        self.site_url = _published_site_url(config)
+        _check_site_addresses(config, self.site_url)
         _or_plugin_error(ensure_writable, self.root / ".cache" / "opentextbook", ".cache")
         self.metadata = _or_plugin_error(load_metadata, self.root / self.config.metadata)
         _use_language(config, self.metadata)
@@ -125,7 +146,7 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         data_dir = self.root / self.config.data_dir
         metadata_file = [(self.root / self.config.metadata).name]
         self.datasets = _or_plugin_error(load_datasets, data_dir, cache / "data", metadata_file)
-        config.extra["data"] = as_text({name: data.records for name, data in self.datasets.items()})
+        config.extra["data"] = self._data_as_text()
         _bind_datatables(config, self.datasets, data_dir, cache / "tables")
         _register_data_macros(config, self.datasets)
         _add_theme_dir(config, PACKAGE_DIR / "theme")
@@ -136,11 +157,23 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         if self.config.cache:
             self.page_cache = PageRenderCache(cache / "pages", self.activities)
             self.search_cache = SearchEntryCache(cache / "search")
-        self.publisher = _set_up_publishing(config, self.metadata, self.config)
+        self.publisher = _set_up_publishing(config, self.metadata, self.config, self.site_url)
         citations.use_cache_dir(cache / "citations")
         use_bytecode_cache(cache / "jinja" / "package")
         self.staging = _stage_site(config, self.command)
         return config
+
+    def _data_as_text(self) -> dict[str, object]:
+        """The data sets' records as text for macros, made again only for a changed data set
+        (thousands of records are walked otherwise on every ``serve`` rebuild)."""
+        made = {}
+        for name, dataset in self.datasets.items():
+            digest, text = self._data_text.get(name, ("", None))
+            if digest != dataset.digest:
+                digest, text = dataset.digest, as_text(dataset.records)
+            made[name] = (digest, text)
+        self._data_text = made
+        return {name: text for name, (_, text) in made.items()}
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         # After every plugin's on_config: Material's search plugin has made its index.
@@ -179,7 +212,8 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         if self.page_cache:  # what else decides a page's HTML: metadata, data, chapter order
             book = {name: value for name, value in config.extra.items() if name != "data"}
             data = {name: dataset.digest for name, dataset in self.datasets.items()}
-            self.page_cache.inputs = {"extra": book, "data": data, "chapters": chapters}
+            self.page_cache.inputs = {"extra": book, "chapters": chapters}
+            self.page_cache.data = data
         return nav
 
     def on_template_context(self, context, *, template_name: str, config: MkDocsConfig):
@@ -199,7 +233,8 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         src, order = page.file.src_uri, [item.file.src_uri for item in nav.pages]
         # MkDocs' titles are HTML text ("Q&amp;A"); the core escapes what it prints itself.
         title = html.unescape(str(page.title or ""))
-        context["opentextbook_head"] = self.publisher.head(src, title, page.canonical_url)
+        canonical = _published_address(self.site_url, page)
+        context["opentextbook_head"] = self.publisher.head(src, title, canonical)
         context["opentextbook_footer"] = self.publisher.footer(src)
         book_page = BookPage(src, title, page.url, page.content or "")
         self.publisher.collect(book_page, order=order, in_book=page.meta.get("whole_book", True))
@@ -209,8 +244,10 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         output = name_search_dialog(output, i18n.t("search.dialog"))
         output = text_direction(output, i18n.active().direction)
         if page.meta.get("pln_builder"):  # the builder's scripts load on its page only
-            key = storage_key(self.metadata, config.site_url)
+            key = storage_key(self.metadata, self.site_url)
             output = add_builder_assets(output, get_relative_url(ASSET_PREFIX, page.url), key)
+        if self.serving and (self.config.downloads or self.config.worksheet_pdfs):
+            output = _with_status_script(output, get_relative_url(SCRIPT_PATH, page.url))
         return output
 
     @event_priority(50)  # before mkdocs-macros: blocks find their lines in the source
@@ -227,7 +264,8 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
 
     @event_priority(-50)  # after mkdocs-macros: what it adds is not read as a macro
     def _end_chapter(self, markdown: str, *, page, config: MkDocsConfig, files: Files) -> str:
-        ending = self.publisher.chapter_end(page.file.src_uri, page.canonical_url)
+        canonical = _published_address(self.site_url, page)
+        ending = self.publisher.chapter_end(page.file.src_uri, canonical)
         return f"{markdown.rstrip()}\n\n{ending}\n" if ending else markdown
 
     @event_priority(-100)  # after every other plugin: the Markdown as it will be converted
@@ -252,10 +290,15 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
             self.search_cache.prune()
         if self.page_cache:
             log.info(f"{self.page_cache}; {self.search_cache}")
+        self.served = ServedDownloads(config.site_dir, self.cache_dir) if self.serving else None
         _write_worksheets(self, config)
         write_downloads(self.datasets, config.site_dir, self.cache_dir / "downloads")
         write_data_package(self.datasets, self.metadata, config.site_dir)
-        _write_whole_book(self.publisher, Path(config.site_dir), self.cache_dir)
+        if self.served:  # serve: the page now, the whole-book downloads after it
+            self.served.defer_publishing(self.publisher)
+            self.served.start(self.background)
+        else:
+            _write_whole_book(self.publisher, Path(config.site_dir), self.cache_dir)
         if self.staging:  # the complete site takes the previous one's place
             _unstage_site(self.staging, config)
             self.staging = None
@@ -346,11 +389,36 @@ def _material_language(tag: str) -> str:
     return "en"
 
 
-def _check_site_addresses(config: MkDocsConfig) -> None:
+def _published_site_url(config: MkDocsConfig) -> str:
+    """``site_url`` as ``mkdocs.yml`` (or ``SITE_URL``) gives it, not as ``serve`` sets it.
+
+    ``serve`` replaces ``config.site_url`` with its local address after loading the file.
+    Citations, QR codes and other printed addresses name the published book, so ``serve``
+    and ``build`` make the same pages and PDFs and share every cache entry.
+    """
+    given = [values.get("site_url") for values in getattr(config, "user_configs", [])]
+    given = [str(value) for value in given if value]
+    if not given:
+        return config.site_url or ""
+    return given[-1] if given[-1].endswith("/") else given[-1] + "/"
+
+
+def _published_address(site_url: str, page) -> str | None:
+    """The page's address in the published book (MkDocs' ``canonical_url``, not serve's)."""
+    return urljoin(site_url, page.url) if site_url else None
+
+
+def _with_status_script(output: str, src: str) -> str:
+    """``serve``: the page marks links to downloads still being made (``serving.py``)."""
+    tag = render_template("downloads_status.html", src=src).strip()
+    head, found, tail = output.rpartition("</body>")
+    return f"{head}{tag}{found}{tail}" if found else output + tag
+
+
+def _check_site_addresses(config: MkDocsConfig, site_url: str) -> None:
     """``site_url`` and ``repo_url`` (often from ``SITE_URL``/``REPO_URL``) reach every page's
     links unescaped: only an http(s) address without markup characters is accepted."""
-    for key in ("site_url", "repo_url"):
-        value = config.get(key)
+    for key, value in (("site_url", site_url), ("repo_url", config.get("repo_url"))):
         if value and not is_site_url(value):
             raise PluginError(
                 f"{Path(config.config_file_path).name}: '{key}' (or the {key.upper()} "
@@ -480,9 +548,10 @@ def _write_worksheets(plugin: OpenTextbookPlugin, config: MkDocsConfig) -> None:
             plugin.metadata,
             config.site_dir,
             plugin.cache_dir / "worksheets",
-            site_url=config.site_url or "",
+            site_url=plugin.site_url,
             pdf=plugin.config.worksheet_pdfs,
             contents=plugin.contents,
+            deferred=plugin.served.defer_sheets if plugin.served else None,
         )
     )
 
@@ -514,11 +583,11 @@ PUBLISHING_ASSETS = (
 )
 
 
-def _set_up_publishing(config: MkDocsConfig, metadata, options) -> BookPublisher:
+def _set_up_publishing(config: MkDocsConfig, metadata, options, site_url: str) -> BookPublisher:
     """Citations, attribution and downloads: macros for pages, scripts, styles, offline shim."""
     publisher = BookPublisher(
         metadata,
-        site_url=config.site_url,
+        site_url=site_url,
         downloads=options.downloads,
         stylesheets=[PACKAGE_DIR / "assets" / "css" / "book.css"],
     )
@@ -527,7 +596,8 @@ def _set_up_publishing(config: MkDocsConfig, metadata, options) -> BookPublisher
         page = lambda: macros_plugin.page  # noqa: E731 — the page being rendered, at call time
         macros_plugin.register_macros(
             publisher.macros(
-                page_url=lambda: page().canonical_url, page_src=lambda: page().file.src_uri
+                page_url=lambda: _published_address(site_url, page()),
+                page_src=lambda: page().file.src_uri,
             )
         )
     # Local copy of the Worker shim that Material's offline plugin would fetch from unpkg.com.

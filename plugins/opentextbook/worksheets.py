@@ -18,7 +18,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -92,6 +92,8 @@ class BuildReport:
     cached: int = 0
     html_rendered: int = field(default=0, compare=False)
     """HTML documents rendered (pages and PDF sources): none when nothing changed."""
+    rendered_targets: list[str] = field(default_factory=list, compare=False)
+    """Site paths of the PDFs rendered, in job order (what an edit cost)."""
 
     def __str__(self) -> str:
         return (
@@ -215,8 +217,14 @@ class WorksheetRenderer:
         *,
         pdf: bool = True,
         workers: int | None = None,
+        deferred: Callable[[WorksheetRenderer, list[PdfJob]], None] | None = None,
     ) -> BuildReport:
-        """Write the worksheet pages and (if ``pdf``) every PDF into ``site_dir``."""
+        """Write the worksheet pages and (if ``pdf``) every PDF into ``site_dir``.
+
+        With ``deferred`` (``mkdocs serve``), PDFs not in the cache are not rendered here: the
+        previous version of each (if any) is placed, and the stale jobs are handed to
+        ``deferred(self, jobs)``, which renders them later with :func:`render_stale_pdfs`.
+        """
         site_dir = Path(site_dir)
         report = BuildReport()
         self.pdf_links = pdf
@@ -229,9 +237,13 @@ class WorksheetRenderer:
         if pdf and activities:
             _check_glyphs(activities)
             self.form_font = form_font_name()
-            _build_pdfs(self, self.jobs(activities), site_dir, cache, report, workers)
-        # Forget the outputs of activities that are gone (not the PDFs, when none were asked for).
-        cache.save(prune=pdf)
+            if deferred is None:
+                _build_pdfs(self, self.jobs(activities), site_dir, cache, report, workers)
+            else:
+                deferred(self, _place_known(self.jobs(activities), site_dir, cache, report))
+        # Forget the outputs of activities that are gone (not the PDFs, when none were asked
+        # for; not while deferred PDFs are still to be stored).
+        cache.save(prune=pdf and deferred is None)
         report.html_rendered = self.html_rendered
         return report
 
@@ -265,6 +277,7 @@ def build_worksheets(
     site_url: str = "",
     pdf: bool = True,
     contents: BookContents | None = None,
+    deferred: Callable[[WorksheetRenderer, list[PdfJob]], None] | None = None,
 ) -> BuildReport:
     """Everything worksheet-related for a finished read of the book (site build or CLI).
 
@@ -273,7 +286,8 @@ def build_worksheets(
     """
     registry.raise_errors()
     renderer = WorksheetRenderer(metadata, site_url, contents=contents)
-    report = renderer.build(registry.worksheets(), site_dir, OutputCache(cache_dir), pdf=pdf)
+    cache = OutputCache(cache_dir)
+    report = renderer.build(registry.worksheets(), site_dir, cache, pdf=pdf, deferred=deferred)
     log.info("opentextbook: %s", report)
     return report
 
@@ -359,26 +373,74 @@ def _build_pdfs(
         cache.place(job.target, site_dir / job.target)
     report.pdfs += len(jobs)
     report.rendered += len(stale)
+    report.rendered_targets += [job.target for job in stale]
     report.cached += len(jobs) - len(stale)
 
 
+def _place_known(
+    jobs: list[PdfJob], site_dir: Path, cache: OutputCache, report: BuildReport
+) -> list[PdfJob]:
+    """Place every PDF the cache holds, up to date or not; return the jobs not up to date."""
+    stale = [job for job in jobs if not cache.fresh(job.target, job.digest)]
+    for job in jobs:
+        if cache.path(job.target).is_file():  # a stale one stays until its update is in
+            cache.place(job.target, site_dir / job.target)
+    report.pdfs += len(jobs)
+    report.cached += len(jobs) - len(stale)
+    return stale
+
+
+def render_stale_pdfs(
+    renderer: WorksheetRenderer,
+    jobs: list[PdfJob],
+    site_dir: str | Path,
+    cache_dir: str | Path,
+    *,
+    pool,
+    placed: Callable[[str], None],
+) -> list[str]:
+    """Render the deferred ``jobs`` the cache still lacks, with ``pool(workers)`` (a context
+    manager giving an executor), and place each in the site, calling ``placed(target)``.
+
+    The manifest is read again: an earlier, cancelled run may have stored some of them.
+    Returns the targets rendered.
+    """
+    cache = OutputCache(cache_dir)
+    stale = [job for job in jobs if not cache.fresh(job.target, job.digest)]
+    _render_all(renderer, stale, cache, None, pool=pool)
+    for job in stale:
+        cache.store(job.target, job.digest)
+    cache.save()
+    for job in jobs:
+        cache.place(job.target, Path(site_dir) / job.target)
+        placed(job.target)
+    return [job.target for job in stale]
+
+
 def _render_all(
-    renderer: WorksheetRenderer, jobs: list[PdfJob], cache: OutputCache, workers: int | None
+    renderer: WorksheetRenderer,
+    jobs: list[PdfJob],
+    cache: OutputCache,
+    workers: int | None,
+    pool=None,
 ) -> None:
-    """One process per core (WeasyPrint is CPU-bound); in this process for a single job."""
+    """One process per core (WeasyPrint is CPU-bound); in this process for a single job
+    unless a ``pool`` factory is given (work in the background stays off this process)."""
     fonts = str(cache.directory / "fonts")
     # Biggest first (packets hold every sheet): the long renders start at once and the
     # single sheets fill the other cores, instead of a packet running alone at the end.
     order = sorted(range(len(jobs)), key=lambda i: len(jobs[i].activities), reverse=True)
     tasks = [(renderer.job_html(jobs[i]), str(cache.path(jobs[i].target)), fonts) for i in order]
-    workers = min(workers or os.cpu_count() or 1, len(tasks))
-    if workers <= 1:
+    workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
+    if not tasks:
+        return
+    if workers <= 1 and pool is None:
         results = [_render_one(task) for task in tasks]
     else:
         from opentextbook.support.workers import process_pool  # only when work is shared
 
-        with process_pool(workers) as pool:
-            results = list(pool.map(_render_one, tasks))
+        with (pool or process_pool)(workers) as executor:
+            results = list(executor.map(_render_one, tasks))
     failures = dict(zip(order, results, strict=True))
     for index, job in enumerate(jobs):  # the first failure in reading order is reported
         failure = failures[index]

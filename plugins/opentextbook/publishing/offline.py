@@ -20,6 +20,9 @@ from pathlib import Path
 from opentextbook.atomic import atomic_path
 from opentextbook.cache import OutputCache
 
+NOT_ZIPPED = frozenset({"downloads-status.json"})
+"""Files of a served site that are not the book (``mkdocs serve``'s download status)."""
+
 # A fixed timestamp for every entry, so an unchanged site gives a byte-identical zip.
 _ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
@@ -81,7 +84,9 @@ def _site_files(site_dir: Path, *, exclude: Path) -> list[Path]:
         folders.sort()
         for name in sorted(names):
             path = Path(directory) / name
-            if name.endswith(".part") or (name == excluded.name and path.resolve() == excluded):
+            if name.endswith(".part") or name in NOT_ZIPPED:
+                continue
+            if name == excluded.name and path.resolve() == excluded:
                 continue
             files.append(path)
     return files

@@ -103,8 +103,15 @@ class BookPublisher:
         for page in self.pages:
             checker.check(f"page {page.src}", [page.title, page.html], "the whole-book PDF")
 
-    def write_downloads(self, site_dir: Path, cache: OutputCache) -> list[Path]:
-        """Write the whole-book PDF and EPUB into the site, rendering only what changed."""
+    def write_downloads(
+        self, site_dir: Path, cache: OutputCache, *, run: Callable | None = None
+    ) -> list[Path]:
+        """Write the whole-book PDF and EPUB into the site, rendering only what changed.
+
+        ``run(function, *args, **kwargs)`` prints the PDF (``serve`` passes one that uses a
+        worker process, so printing never holds this process); by default, here.
+        """
+        run = run or _call
         if not self.downloads:
             return []
         from opentextbook.publishing.epub import publication_time, write_epub
@@ -121,7 +128,8 @@ class BookPublisher:
             i18n.active().fingerprint,
         )
         outputs = {
-            ".pdf": lambda target: write_whole_book_pdf(
+            ".pdf": lambda target: run(
+                write_whole_book_pdf,
                 whole_book_html(
                     self.metadata, self.pages, site_dir=site_dir, site_url=self.site_url
                 ),
@@ -129,8 +137,13 @@ class BookPublisher:
                 site_dir=site_dir,
                 extra_css=self.stylesheets,
             ),
-            ".epub": lambda target: write_epub(
-                self.metadata, self.pages, target, site_dir=site_dir, site_url=self.site_url
+            ".epub": lambda target: run(
+                write_epub,
+                self.metadata,
+                self.pages,
+                target,
+                site_dir=site_dir,
+                site_url=self.site_url,
             ),
         }
         # The EPUB's one time stamp: the book's date, else SOURCE_DATE_EPOCH (read now, as the
@@ -144,6 +157,16 @@ class BookPublisher:
             item = self.download(kind)
             written.append(_cached(cache, item.path, digest + stamped[kind], render, site_dir))
         return written
+
+    def place_previous(self, site_dir: Path, cache: OutputCache) -> dict[str, bool]:
+        """Put the last version made of each download into the site (``serve``, before they
+        are brought up to date); returns each download's path and whether it had one."""
+        found = {}
+        for item in self.downloads or []:
+            found[item.path] = cache.path(item.path).is_file()
+            if found[item.path]:
+                cache.place(item.path, site_dir / item.path)
+        return found
 
     def write_offline_zip(self, site_dir: Path, cache: OutputCache | None = None) -> Path | None:
         """Zip the finished site (last, after every other output is in place); with a
@@ -161,6 +184,10 @@ _VERSIONS = {
     ".pdf": library_versions("weasyprint", "pydyf"),
     ".epub": library_versions("lxml"),
 }
+
+
+def _call(function, *args, **kwargs):
+    return function(*args, **kwargs)
 
 
 def _cached(cache: OutputCache, key: str, digest: str, render, site_dir: Path) -> Path:

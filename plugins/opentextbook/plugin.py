@@ -6,6 +6,7 @@ collaborator in the core. Anything that could run without MkDocs belongs in the 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import html
 import logging
@@ -14,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import material
+import yaml
 from mkdocs.config import base
 from mkdocs.config import config_options as opt
 from mkdocs.config.defaults import MkDocsConfig
@@ -131,7 +133,7 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.background.cancel()  # a newer build: the last one's downloads are made again
         self.root = Path(config.config_file_path).parent
-        self.site_url = _published_site_url(config)
+        self.site_url = _published_site_url(config, self.serving)
         _check_site_addresses(config, self.site_url)
         _or_plugin_error(ensure_writable, self.root / ".cache" / "opentextbook", ".cache")
         self.metadata = _or_plugin_error(load_metadata, self.root / self.config.metadata)
@@ -389,18 +391,20 @@ def _material_language(tag: str) -> str:
     return "en"
 
 
-def _published_site_url(config: MkDocsConfig) -> str:
+def _published_site_url(config: MkDocsConfig, serving: bool) -> str:
     """``site_url`` as ``mkdocs.yml`` (or ``SITE_URL``) gives it, not as ``serve`` sets it.
 
-    ``serve`` replaces ``config.site_url`` with its local address after loading the file.
+    ``serve`` replaces ``config.site_url`` with its local address after loading the file, so
+    there it is read from the file again (MkDocs' own loader: ``!ENV``, ``INHERIT``).
     Citations, QR codes and other printed addresses name the published book, so ``serve``
     and ``build`` make the same pages and PDFs and share every cache entry.
     """
-    given = [values.get("site_url") for values in getattr(config, "user_configs", [])]
-    given = [str(value) for value in given if value]
-    if not given:
-        return config.site_url or ""
-    return given[-1] if given[-1].endswith("/") else given[-1] + "/"
+    given = config.site_url or ""
+    if serving and config.config_file_path:
+        problems = (OSError, ValueError, yaml.YAMLError, AttributeError)
+        with contextlib.suppress(*problems), open(config.config_file_path, "rb") as handle:
+            given = str(yaml_load(handle).get("site_url") or "")
+    return given if not given or given.endswith("/") else given + "/"
 
 
 def _published_address(site_url: str, page) -> str | None:

@@ -112,7 +112,8 @@ def test_teacher_notes_are_collapsed_online_and_only_in_the_facilitator_edition(
     registry = ActivityRegistry()
     notes = "/// teacher-notes\nAsk pairs to compare.\n///\n"
     html = convert(activity_block(body=STEPS + "\n" + notes), registry)
-    assert re.search(r"<details class=\"otb-teacher-notes\">\s*<summary>For teachers", html)
+    assert re.search(r"<details class=\"otb-teacher-notes\"[^>]*>\s*<summary>For teachers", html)
+    assert 'data-search-exclude=""' in component(html, "details", "otb-teacher-notes")
     assert "<details" in html and " open" not in component(html, "details", "otb-teacher-notes")
     (activity,) = registry
     assert "Ask pairs to compare." in activity.teacher_notes_html
@@ -182,11 +183,21 @@ def test_missing_title_and_nested_activity_warn(caplog) -> None:
     assert any("cannot sit inside another activity" in m for m in messages), messages
 
 
-def test_teacher_notes_outside_an_activity_warn(caplog) -> None:
+def test_teacher_notes_outside_an_activity_are_collected_for_the_facilitator(caplog) -> None:
+    registry = ActivityRegistry()
     with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.opentextbook"):
-        convert("Text.\n\n/// teacher-notes\nA note.\n///\n")
+        html = convert("Text.\n\n/// teacher-notes\nA note.\n///\n", registry)
+    assert not caplog.records
+    assert 'data-otb-audience="teacher"' in html
+    assert [note.html for note in registry.notes()] == ["<p>A note.</p>"]
+
+
+def test_a_solution_outside_an_activity_warns_with_its_line(caplog) -> None:
+    text = "```\n/// solution\n```\n\nText.\n\n/// solution\nIt is 4.\n///\n"
+    with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.opentextbook"):
+        convert(text)
     (message,) = [r.getMessage() for r in caplog.records]
-    assert message.startswith(f"{PAGE}:3: teacher notes belong inside an /// activity block")
+    assert message.startswith(f"{PAGE}:7: a solution belongs inside an /// activity block")
 
 
 def test_a_valid_block_logs_nothing(caplog) -> None:

@@ -28,19 +28,20 @@ import functools
 import json
 import logging
 from collections.abc import Iterator, Mapping
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from mkdocs.structure.toc import get_toc
 
-from opentextbook.activities import Activity, ActivityRegistry
+from opentextbook.activities import Activity, ActivityRegistry, TeacherNote
 from opentextbook.cache import library_versions
 from opentextbook.errors import SourceError
 from opentextbook.keyedcache import PACKAGE, code_digest, digest, prune, read_json, write_json
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")
 
-FORMAT = 1
+FORMAT = 2  # 2: teacher notes outside activities
 """Bumped when the shape of a stored entry changes."""
 
 READS_OTHER_FILES = frozenset({"pymdownx.snippets", "markdown_include.include", "mdx_include"})
@@ -111,6 +112,7 @@ class PageRenderCache:
             else {target.src_uri: anchors for target, anchors in links.items()},
             "log": records,
             "activities": [a.to_json() for a in self.registry.on_page(path)],
+            "notes": [asdict(note) for note in self.registry.notes_on_page(path)],
         }
         write_json(self.folder, key, entry)
 
@@ -132,6 +134,8 @@ class PageRenderCache:
                 self.registry.add(Activity.from_json(data))
             except SourceError as exc:  # a duplicate id with a page converted since
                 log.error(str(exc))
+        for note in entry["notes"]:
+            self.registry.add_note(TeacherNote(**note))
         for name, levelno, message in entry["log"]:
             logging.getLogger(name).log(levelno, "%s", message)
 

@@ -36,10 +36,16 @@ LABELS = {
     "page_notes": "Notes for teachers from the chapters",
     "online_only": "Online only: see this part of the activity at",
     "online_only_no_address": "Online only: see this part of the activity in the online book.",
-    "student_edition": "student edition",
-    "teacher_edition": "teacher edition, with teacher notes and solutions",
+    "packets_off": "*The worksheet PDFs are turned off in this build* (`WORKSHEET_PDFS=false`).",
+    "packet_about": "every worksheet, one activity per sheet, for students",
+    "facilitator_about": "every worksheet with its solutions and teacher notes, and the "
+    "teacher notes of the chapters",
+    "answers_about": "the solutions of every activity, for teachers",
+    "student_edition": "the student edition: no teacher notes, no solutions",
+    "teacher_edition_title": "teacher edition",
+    "teacher_edition": "the same with the teacher notes and solutions",
     "site_url_notice": (
-        "opentextbook: site_url is not set to the book's published address (it is "
+        "site_url is not set to the book's published address (it is "
         "'{url}'), so worksheets carry no QR code and no online address. Set it with "
         "'site_url:' in mkdocs.yml or the SITE_URL environment variable, e.g. "
         "SITE_URL=https://you.github.io/book/ mkdocs build"

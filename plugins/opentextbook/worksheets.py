@@ -83,6 +83,19 @@ def packet_file(edition: str, paper: str, folder: str = "worksheets") -> str:
     return f"{folder}/{edition}-{paper}.pdf"
 
 
+def packet_downloads(folder: str = "worksheets") -> list[tuple[str, str, str]]:
+    """(label, site path, description) of every packet PDF, for the Downloads page."""
+    return [
+        (
+            f"{EDITIONS[edition]} ({PAPERS[paper]})",
+            packet_file(edition, paper, folder),
+            LABELS[f"{edition}_about"],
+        )
+        for edition in EDITIONS
+        for paper in PAPERS
+    ]
+
+
 @dataclass(frozen=True)
 class PdfJob:
     """One PDF to make: where it goes in the site (its cache key), what it shows, and the

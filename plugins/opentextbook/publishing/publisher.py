@@ -12,6 +12,7 @@ import os
 import posixpath
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -19,12 +20,15 @@ from markupsafe import Markup
 
 from opentextbook.book import BookContents, BookMetadata
 from opentextbook.cache import OutputCache, content_digest, library_versions
+from opentextbook.editions import LABELS, paper_html, student_html
 from opentextbook.fonts import GlyphChecker
 from opentextbook.publishing.bookpages import BookPage, page_path
 from opentextbook.publishing.linkeddata import PageHead, page_head
 from opentextbook.publishing.snippets import Download, chapter_end, footer, macros
 
 DOWNLOADS_DIR = "downloads"
+TEACHER_SUFFIX = "-teacher"
+"""The teacher edition's files: ``<slug>-teacher.pdf`` beside the student ``<slug>.pdf``."""
 
 
 class BookPublisher:
@@ -48,7 +52,9 @@ class BookPublisher:
         self._order: list[str] = []
 
     def download(self, kind: str) -> Download:
-        return next(item for item in self.downloads or [] if item.path.endswith(kind))
+        """The download whose file name ends in ``kind`` (``.pdf``: the student edition's)."""
+        slug = _slug(self.metadata.title)
+        return next(item for item in self.downloads or [] if item.path.endswith(slug + kind))
 
     def head(self, src: str, title: str, url: str | None) -> PageHead:
         """The ``<head>`` additions of one page (``url`` is its canonical address)."""
@@ -106,34 +112,47 @@ class BookPublisher:
         """Write the whole-book PDF and EPUB into the site, rendering only what changed."""
         if not self.downloads:
             return []
+        self.check_glyphs(GlyphChecker())
+
+        written = []
+        for suffix, pages in self.editions().items():
+            written += self._write_edition(site_dir, cache, suffix, pages)
+        return written
+
+    def editions(self) -> dict[str, list[BookPage]]:
+        """The student edition (no teacher notes, no solutions) and the teacher edition, by
+        the suffix of their file names; both leave out what is for the web page only."""
+        student = [replace(page, html=paper_html(student_html(page.html))) for page in self.pages]
+        teacher = [replace(page, html=paper_html(page.html)) for page in self.pages]
+        return {"": student, TEACHER_SUFFIX: teacher}
+
+    def _write_edition(
+        self, site_dir: Path, cache: OutputCache, suffix: str, pages: list[BookPage]
+    ) -> list[Path]:
         from opentextbook.publishing.epub import write_epub
         from opentextbook.publishing.wholebook import whole_book_html, write_whole_book_pdf
 
-        self.check_glyphs(GlyphChecker())
-
         # Keyed by what the book is made from, so an unchanged book is not even assembled.
         digest = content_digest(
-            _book_inputs(self.metadata, self.contents, self.pages, self.site_url),
-            *_image_digests(site_dir, self.pages),
+            _book_inputs(self.metadata, self.contents, pages, self.site_url),
+            *_image_digests(site_dir, pages),
             *map(_read, self.stylesheets),
             *_own_files(),
         )
         outputs = {
             ".pdf": lambda target: write_whole_book_pdf(
-                whole_book_html(
-                    self.metadata, self.pages, site_dir=site_dir, site_url=self.site_url
-                ),
+                whole_book_html(self.metadata, pages, site_dir=site_dir, site_url=self.site_url),
                 target,
                 site_dir=site_dir,
                 extra_css=self.stylesheets,
             ),
             ".epub": lambda target: write_epub(
-                self.metadata, self.pages, target, site_dir=site_dir, site_url=self.site_url
+                self.metadata, pages, target, site_dir=site_dir, site_url=self.site_url
             ),
         }
         written = []
         for kind, render in outputs.items():
-            item = self.download(kind)
+            item = self.download(suffix + kind)
             written.append(_cached(cache, item.path, digest + _VERSIONS[kind], render, site_dir))
         return written
 
@@ -144,7 +163,7 @@ class BookPublisher:
             return None
         from opentextbook.publishing.offline import write_offline_zip
 
-        item = self.download(".zip")
+        item = self.download("-offline.zip")
         slug = _slug(self.metadata.title)
         return write_offline_zip(site_dir, site_dir / item.path, folder=slug, cache=cache)
 
@@ -169,12 +188,26 @@ def _downloads(metadata: BookMetadata) -> list[Download]:
         Download(
             "Whole book (PDF)",
             f"{DOWNLOADS_DIR}/{slug}.pdf",
-            "print-ready: cover, contents, page numbers; tagged for screen readers.",
+            "print-ready: cover, contents, page numbers; tagged for screen readers; "
+            + LABELS["student_edition"]
+            + ".",
         ),
         Download(
             "Whole book (EPUB 3)",
             f"{DOWNLOADS_DIR}/{slug}.epub",
-            "for e-readers; passes epubcheck, with accessibility metadata.",
+            "for e-readers; passes epubcheck, with accessibility metadata; "
+            + LABELS["student_edition"]
+            + ".",
+        ),
+        Download(
+            f"Whole book, {LABELS['teacher_edition_title']} (PDF)",
+            f"{DOWNLOADS_DIR}/{slug}{TEACHER_SUFFIX}.pdf",
+            LABELS["teacher_edition"] + ".",
+        ),
+        Download(
+            f"Whole book, {LABELS['teacher_edition_title']} (EPUB 3)",
+            f"{DOWNLOADS_DIR}/{slug}{TEACHER_SUFFIX}.epub",
+            LABELS["teacher_edition"] + ".",
         ),
         Download(
             "Offline website (ZIP)",

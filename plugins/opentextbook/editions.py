@@ -80,6 +80,23 @@ UNPRINTABLE = {
     "a diagram (Mermaid code)": (
         "//*[contains(concat(' ', @class, ' '), ' mermaid ')"
         " or contains(concat(' ', @class, ' '), ' language-mermaid ')]"
+        " | //pre[not(ancestor::*[contains(concat(' ', @class, ' '), ' mermaid ')])]["
+        + " or ".join(
+            f"starts-with(normalize-space(.), '{word}')"
+            for word in (
+                "graph ",
+                "flowchart ",
+                "sequenceDiagram",
+                "classDiagram",
+                "stateDiagram",
+                "erDiagram",
+                "gantt",
+                "mindmap",
+                "journey",
+                "timeline",
+            )
+        )
+        + "]"
     ),
 }
 """What a sheet of paper cannot carry, by what it is called in a warning."""

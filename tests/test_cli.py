@@ -39,7 +39,7 @@ def test_worksheets_command_writes_pages_pdfs_and_packets(tmp_path: Path) -> Non
     packet = PdfReader(out / "packet-letter.pdf")
     assert "PLNs and networking as generosity" in "".join(p.extract_text() for p in packet.pages)
     again = run_cli(project, "worksheets", "docs", "-o", "out")
-    assert "(0 rendered, 10 from cache)" in again.stdout
+    assert "(0 rendered, 12 from cache)" in again.stdout
 
 
 def test_worksheets_command_reports_bad_options_and_fails_when_strict(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 One build (module-scoped) of the book plus ``tests/fixtures/teaching/teaching.md``, a chapter
 that plants a unique marker in a teacher note or solution at every nesting level (page, details,
-tab, activity, step, details and admonition inside an activity), an image, an
+tab, activity, step, table inside a solution, tab in an activity, details and admonition inside an activity), an image, an
 iframe and a diagram. Every student output is searched for the markers; the facilitator
 outputs must hold all of them.
 """
@@ -10,6 +10,7 @@ outputs must hold all of them.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import re
 import shutil
@@ -30,6 +31,8 @@ SLUG = "networking-and-personal-learning-networks"
 NOTES_ON_PAGES = ["MARKNOTEPAGE", "MARKNOTEDETAILSPAGE", "MARKNOTETAB"]
 IN_ACTIVITY = [
     "MARKSOLSTEP",
+    "MARKSOLTABLE",
+    "MARKSOLTAB",
     "MARKNOTESTEP",
     "MARKSOLDETAILS",
     "MARKSOLADMONITION",
@@ -197,3 +200,14 @@ def test_student_html_removes_marked_elements_at_any_depth() -> None:
     )
     assert "SECRET" not in student_html(html)
     assert "<p>ab</p>" in student_html(html)
+
+
+def test_a_block_in_a_table_cell_is_reported_with_its_line(caplog) -> None:
+    """Python-Markdown reads no block inside a table cell: the text would show, so it warns."""
+    from test_activities import PAGE, convert
+
+    text = "Intro.\n\n| a | b |\n|---|---|\n| x | /// teacher-notes y /// |\n"
+    with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.opentextbook"):
+        convert(text)
+    (message,) = [record.getMessage() for record in caplog.records]
+    assert message.startswith(f"{PAGE}:5: the block '/// teacher-notes y ///' could not be read")

@@ -1,10 +1,10 @@
 """Teacher notes and solutions never reach a student output, however they are nested.
 
 One build (module-scoped) of the book plus ``tests/fixtures/teaching/teaching.md``, a chapter
-that plants a unique marker in a teacher note or solution at every nesting level (page, details,
-tab, activity, step, table inside a solution, tab in an activity, details and admonition inside an activity), an image, an
-iframe and a diagram. Every student output is searched for the markers; the facilitator
-outputs must hold all of them.
+that plants a unique marker in a teacher note or solution at every nesting level (page,
+details, tab; in an activity: the activity, a step, a table in a solution, a tab, details and
+an admonition), an image, an iframe and a diagram. Every student output is searched for the
+markers; the facilitator outputs must hold all of them.
 """
 
 from __future__ import annotations
@@ -204,10 +204,18 @@ def test_student_html_removes_marked_elements_at_any_depth() -> None:
 
 def test_a_block_in_a_table_cell_is_reported_with_its_line(caplog) -> None:
     """Python-Markdown reads no block inside a table cell: the text would show, so it warns."""
-    from test_activities import PAGE, convert
+    import markdown
+
+    from opentextbook.markdown import location
+    from opentextbook.markdown.activity import ActivityExtension
 
     text = "Intro.\n\n| a | b |\n|---|---|\n| x | /// teacher-notes y /// |\n"
-    with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.opentextbook"):
-        convert(text)
+    location.set_page("docs/chapter.md", text, url="chapter/")
+    try:
+        with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.opentextbook"):
+            markdown.markdown(text, extensions=["tables", ActivityExtension()])
+    finally:
+        location.clear_page()
     (message,) = [record.getMessage() for record in caplog.records]
-    assert message.startswith(f"{PAGE}:5: the block '/// teacher-notes y ///' could not be read")
+    expected = "docs/chapter.md:5: the block '/// teacher-notes y ///' could not be read"
+    assert message.startswith(expected)

@@ -115,7 +115,7 @@ def unprintable_parts(html: str) -> list[str]:
     """What in ``html`` cannot be printed, one name per element, in document order."""
     if not html.strip():
         return []
-    root = lxml_html.fragment_fromstring(html, create_parent="div")
+    root = _parse(html, None)
     found = []
     for kind, xpath in UNPRINTABLE.items():
         elements = [el for el in root.xpath(xpath) if not _inside_found(el, xpath, root)]
@@ -185,7 +185,11 @@ def _without(html: str, xpath: str) -> str:
     return _serialize(root, doctype)
 
 
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _parse(html: str, doctype):
+    html = _NOT_XML.sub("", html)  # characters XML cannot hold: lxml refuses them
     if doctype:
         return lxml_html.document_fromstring(html)
     return lxml_html.fragment_fromstring(html, create_parent="div")

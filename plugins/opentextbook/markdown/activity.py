@@ -250,7 +250,7 @@ def _line_of(kind: str, start: int | None, taken: list[int | None]) -> int | Non
     pattern = UNPRINTABLE_SOURCE.get(kind)
     lines = location.current_page().text.splitlines()
     for number, text in enumerate(lines, start=1):
-        if number >= (start or 1) and pattern and pattern.search(text) and number not in taken:
+        if number > (start or 0) and pattern and pattern.search(text) and number not in taken:
             return number
     return start
 

@@ -219,3 +219,12 @@ def test_a_block_in_a_table_cell_is_reported_with_its_line(caplog) -> None:
     (message,) = [record.getMessage() for record in caplog.records]
     expected = "docs/chapter.md:5: the block '/// teacher-notes y ///' could not be read"
     assert message.startswith(expected)
+
+
+def test_a_sheet_longer_than_one_sheet_of_paper_is_named(site: Site) -> None:
+    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
+    header = lines.index("/// activity | A long exercise") + 1
+    named = [line for line in site.output.splitlines() if "A long exercise' takes" in line]
+    assert len(named) == 2, named  # Letter and A4
+    assert all(f"docs/teaching.md:{header}: the worksheet" in line for line in named)
+    assert not [line for line in site.output.splitlines() if "Solve with solutions' takes" in line]

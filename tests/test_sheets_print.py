@@ -73,3 +73,9 @@ def test_answer_rules_are_dark_and_thick_enough_to_photocopy(
     thickness_mm = min(len(run) for run in runs) * 25.4 / 300
     assert thickness_mm >= 0.3, f"rules are {thickness_mm:.2f} mm thick"
     assert darkest <= 60, f"rules are grey ({darkest}), not black"
+
+
+def test_a_paragraph_of_download_links_stays_on_the_web_page(built_site: Build) -> None:
+    sheet = built_site.page(worksheet_files("draw-your-pln")["page"])
+    assert "Templates to print or fill in" not in sheet
+    assert "Templates to print or fill in" in built_site.page("networking-and-plns.html")

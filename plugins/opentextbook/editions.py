@@ -36,6 +36,11 @@ LABELS = {
     "page_notes": "Notes for teachers from the chapters",
     "online_only": "Online only: see this part of the activity at",
     "online_only_no_address": "Online only: see this part of the activity in the online book.",
+    "sheet_too_long": (
+        "{where}: the worksheet of activity '{title}' takes {pages} pages on {paper}: more "
+        "than one sheet of paper (both sides); shorten it or give its steps smaller answer "
+        "spaces"
+    ),
     "packets_off": "*The worksheet PDFs are turned off in this build* (`WORKSHEET_PDFS=false`).",
     "packet_about": "every worksheet, one activity per sheet, for students",
     "facilitator_about": "every worksheet with its solutions and teacher notes, and the "

@@ -300,10 +300,22 @@ class WorksheetRenderer:
             _check_glyphs(activities)
             self.form_font = form_font_name()
             _build_pdfs(self, self.jobs(activities), site_dir, cache, report, workers)
+            self._name_long_sheets(activities, site_dir)
         # Forget the outputs of activities that are gone (not the PDFs, when none were asked for).
         cache.save(prune=pdf)
         report.html_rendered = self.html_rendered
         return report
+
+    def _name_long_sheets(self, activities: list[Activity], site_dir: Path) -> None:
+        """Name, on every build, each worksheet that needs more than one sheet of paper."""
+        for activity in activities:
+            for paper, paper_name in PAPERS.items():
+                pages = _page_count(site_dir / worksheet_files(activity.id, self.folder)[paper])
+                if pages > 2:
+                    message = LABELS["sheet_too_long"].format(
+                        where=activity.where, title=activity.title, pages=pages, paper=paper_name
+                    )
+                    log.info("opentextbook: %s", message)
 
     def _place_page(
         self, activity: Activity, site_dir: Path, cache: OutputCache, edition: str | None = None
@@ -321,12 +333,32 @@ class WorksheetRenderer:
         cache.place(target, site_dir / target)
 
 
+_PAGES = re.compile(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)")
+_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
+
+
+def _page_count(pdf: Path) -> int:
+    """The number of pages of a PDF WeasyPrint wrote (its page tree may sit in a compressed
+    object stream); 0 when it cannot be read."""
+    import zlib
+
+    data = pdf.read_bytes() if pdf.is_file() else b""
+    found = _PAGES.findall(data)
+    for stream in _STREAM.findall(data) if not found else ():
+        try:
+            found += _PAGES.findall(zlib.decompress(stream))
+        except zlib.error:
+            continue
+    return max((int(count) for count in found), default=0)
+
+
 def _check_glyphs(activities: list[Activity]) -> None:
     """Warn, on every build (PDFs may come from the cache), about text no font can draw."""
     checker = GlyphChecker()
     for activity in activities:
         texts = [activity.title, activity.duration or "", *activity.objectives]
         texts += [activity.before_html, activity.after_html, activity.teacher_notes_html]
+        texts += [activity.solution_html]
         texts += [step.html for step in activity.steps]
         where = f"{activity.where}: activity '{activity.title}'"
         checker.check(where, texts, "its worksheet PDFs")

@@ -38,13 +38,13 @@ CASES = {
 }
 
 
-def convert(text: str, registry: ActivityRegistry | None = None) -> str:
+def convert(text: str, registry: ActivityRegistry | None = None, **options) -> str:
     """Convert ``text`` as the page ``docs/chapter.md`` (chapter 1) at ``chapter/``."""
     registry = registry if registry is not None else ActivityRegistry()
     registry.set_chapters([PAGE])
     location.set_page(PAGE, text, url="chapter/")
     try:
-        extension = ActivityExtension(registry=registry)
+        extension = ActivityExtension(registry=registry, **options)
         md = markdown.Markdown(extensions=["attr_list", "pymdownx.superfences", extension])
         return md.convert(text)
     finally:
@@ -268,3 +268,42 @@ def test_without_pdfs_only_the_printable_page_is_linked() -> None:
         location.clear_page()
     assert 'href="../worksheets/map-your-network/index.html"' in html
     assert ".pdf" not in html
+
+
+SOLVED = (
+    STEPS.replace(
+        "1. First step.\n", "1. First step.\n\n    /// solution\n    Step answer.\n    ///\n\n"
+    )
+    + "\n/// solution\nWhole answer.\n///\n"
+)
+
+
+def test_solutions_are_collected_for_the_activity_and_its_step(
+    renderer: WorksheetRenderer,
+) -> None:
+    registry = ActivityRegistry()
+    html = convert(activity_block(body=SOLVED), registry)
+    assert html.count('<details class="otb-solution"') == 2
+    (activity,) = registry
+    assert activity.solution_html == "<p>Whole answer.</p>"
+    assert activity.steps[0].solution_html == "<p>Step answer.</p>"
+    assert activity.steps[0].html == "<p>First step.</p>" and activity.has_solution
+    student = renderer.render_html([activity], paper="a4")
+    assert "answer." not in student
+    facilitator = renderer.render_html([activity], paper="a4", edition="facilitator")
+    assert "Step answer." in facilitator and "Whole answer." in facilitator
+    key = renderer.render_html([activity], edition="answers")
+    assert "Step answer." in key and "Whole answer." in key
+
+
+def test_solutions_can_be_left_off_the_web_page() -> None:
+    registry = ActivityRegistry()
+    html = convert(activity_block(body=SOLVED), registry, solutions="facilitator")
+    assert "answer." not in html and "otb-solution" not in html
+    (activity,) = registry
+    assert activity.solution_html and activity.steps[0].solution_html
+
+
+def test_a_bad_solutions_setting_names_the_choices() -> None:
+    with pytest.raises(ValueError, match="write one of: online, facilitator"):
+        ActivityExtension(solutions="hidden")

@@ -369,7 +369,8 @@ def _edit_line(ours: BuildResult, plain: BuildResult) -> str:
 def _pdf_kind(target: str) -> str:
     name = target.rsplit("/", 1)[-1]
     if target.startswith("worksheets/"):
-        return "packet" if name.startswith(("packet-", "facilitator-")) else "worksheet"
+        packets = ("packet-", "facilitator-", "answers-")
+        return "packet" if name.startswith(packets) else "worksheet"
     return "whole book" if target.startswith("downloads/") else "PLN template"
 
 

@@ -38,13 +38,13 @@ CASES = {
 }
 
 
-def convert(text: str, registry: ActivityRegistry | None = None) -> str:
+def convert(text: str, registry: ActivityRegistry | None = None, **options) -> str:
     """Convert ``text`` as the page ``docs/chapter.md`` (chapter 1) at ``chapter/``."""
     registry = registry if registry is not None else ActivityRegistry()
     registry.set_chapters([PAGE])
     location.set_page(PAGE, text, url="chapter/")
     try:
-        extension = ActivityExtension(registry=registry)
+        extension = ActivityExtension(registry=registry, **options)
         md = markdown.Markdown(extensions=["attr_list", "pymdownx.superfences", extension])
         return md.convert(text)
     finally:
@@ -112,7 +112,8 @@ def test_teacher_notes_are_collapsed_online_and_only_in_the_facilitator_edition(
     registry = ActivityRegistry()
     notes = "/// teacher-notes\nAsk pairs to compare.\n///\n"
     html = convert(activity_block(body=STEPS + "\n" + notes), registry)
-    assert re.search(r"<details class=\"otb-teacher-notes\">\s*<summary>For teachers", html)
+    assert re.search(r"<details class=\"otb-teacher-notes\"[^>]*>\s*<summary>For teachers", html)
+    assert 'data-search-exclude=""' in component(html, "details", "otb-teacher-notes")
     assert "<details" in html and " open" not in component(html, "details", "otb-teacher-notes")
     (activity,) = registry
     assert "Ask pairs to compare." in activity.teacher_notes_html
@@ -182,11 +183,21 @@ def test_missing_title_and_nested_activity_warn(caplog) -> None:
     assert any("cannot sit inside another activity" in m for m in messages), messages
 
 
-def test_teacher_notes_outside_an_activity_warn(caplog) -> None:
+def test_teacher_notes_outside_an_activity_are_collected_for_the_facilitator(caplog) -> None:
+    registry = ActivityRegistry()
     with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.opentextbook"):
-        convert("Text.\n\n/// teacher-notes\nA note.\n///\n")
+        html = convert("Text.\n\n/// teacher-notes\nA note.\n///\n", registry)
+    assert not caplog.records
+    assert 'data-otb-audience="teacher"' in html
+    assert [note.html for note in registry.notes()] == ["<p>A note.</p>"]
+
+
+def test_a_solution_outside_an_activity_warns_with_its_line(caplog) -> None:
+    text = "```\n/// solution\n```\n\nText.\n\n/// solution\nIt is 4.\n///\n"
+    with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.opentextbook"):
+        convert(text)
     (message,) = [r.getMessage() for r in caplog.records]
-    assert message.startswith(f"{PAGE}:3: teacher notes belong inside an /// activity block")
+    assert message.startswith(f"{PAGE}:7: a solution belongs inside an /// activity block")
 
 
 def test_a_valid_block_logs_nothing(caplog) -> None:
@@ -257,3 +268,42 @@ def test_without_pdfs_only_the_printable_page_is_linked() -> None:
         location.clear_page()
     assert 'href="../worksheets/map-your-network/index.html"' in html
     assert ".pdf" not in html
+
+
+SOLVED = (
+    STEPS.replace(
+        "1. First step.\n", "1. First step.\n\n    /// solution\n    Step answer.\n    ///\n\n"
+    )
+    + "\n/// solution\nWhole answer.\n///\n"
+)
+
+
+def test_solutions_are_collected_for_the_activity_and_its_step(
+    renderer: WorksheetRenderer,
+) -> None:
+    registry = ActivityRegistry()
+    html = convert(activity_block(body=SOLVED), registry)
+    assert html.count('<details class="otb-solution"') == 2
+    (activity,) = registry
+    assert activity.solution_html == "<p>Whole answer.</p>"
+    assert activity.steps[0].solution_html == "<p>Step answer.</p>"
+    assert activity.steps[0].html == "<p>First step.</p>" and activity.has_solution
+    student = renderer.render_html([activity], paper="a4")
+    assert "answer." not in student
+    facilitator = renderer.render_html([activity], paper="a4", edition="facilitator")
+    assert "Step answer." in facilitator and "Whole answer." in facilitator
+    key = renderer.render_html([activity], edition="answers")
+    assert "Step answer." in key and "Whole answer." in key
+
+
+def test_solutions_can_be_left_off_the_web_page() -> None:
+    registry = ActivityRegistry()
+    html = convert(activity_block(body=SOLVED), registry, solutions="facilitator")
+    assert "answer." not in html and "otb-solution" not in html
+    (activity,) = registry
+    assert activity.solution_html and activity.steps[0].solution_html
+
+
+def test_a_bad_solutions_setting_names_the_choices() -> None:
+    with pytest.raises(ValueError, match="write one of: online, facilitator"):
+        ActivityExtension(solutions="hidden")

@@ -49,13 +49,14 @@ def test_quick_benchmark_prints_every_figure(tmp_path) -> None:
             rf"(?m)^{re.escape(name)}: .*peak memory ours \d+ MB, plain \d+ MB", output
         )
     assert re.search(r"(?m)^growth \(a\) -> \(b\): pages x\d", output), output
-    # An edit renders only what holds the edited text: a paragraph, the whole-book PDF; an
-    # activity, its own two worksheets, the four packets and the whole-book PDF.
+    # An edit renders only what holds the edited text: a paragraph, the whole-book PDFs
+    # (student and teacher editions); an activity, its own two worksheets, the six packets
+    # (classroom, facilitator, answer key; two papers) and the two whole-book PDFs.
     for name in ("(a) the book", "(b) generated"):
         prose = rf"(?m)^{re.escape(name)} edit \(a paragraph added to a page, docs/\S+\): "
-        assert re.search(prose + r"ours \d+\.\d+ s \(1 PDFs rendered: 1 whole book;", output)
+        assert re.search(prose + r"ours \d+\.\d+ s \(2 PDFs rendered: 2 whole book;", output)
         activity = rf"(?m)^{re.escape(name)} edit \(one activity edited, docs/\S+\): ours "
         activity += (
-            r"\d+\.\d+ s \(7 PDFs rendered: (?=.*4 packet)(?=.*2 worksheet)(?=.*1 whole book)"
+            r"\d+\.\d+ s \(10 PDFs rendered: (?=.*6 packet)(?=.*2 worksheet)(?=.*2 whole book)"
         )
         assert re.search(activity, output), output

@@ -9,7 +9,7 @@ from conftest import Build, run_build, two_activity_registry
 
 from opentextbook.cache import OutputCache, content_digest, library_versions
 from opentextbook.metadata import load_metadata
-from opentextbook.worksheets import PAPERS, WorksheetRenderer, build_worksheets
+from opentextbook.worksheets import EDITIONS, PAPERS, WorksheetRenderer, build_worksheets
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,7 +61,7 @@ def test_digest_separates_parts_and_names_versions() -> None:
 def test_worksheet_pdfs_render_once_then_only_what_changed(tmp_path: Path) -> None:
     metadata = load_metadata(ROOT / "data" / "book.yml")
     cache_dir, site = tmp_path / "cache", tmp_path / "site"
-    per_activity, packets = len(PAPERS), 2 * len(PAPERS)
+    per_activity, packets = len(PAPERS), len(EDITIONS) * len(PAPERS)
     first = build_worksheets(two_activity_registry("Draw."), metadata, site, cache_dir)
     assert first.rendered == first.pdfs == 2 * per_activity + packets
     second = build_worksheets(two_activity_registry("Draw."), metadata, site, cache_dir)
@@ -91,10 +91,10 @@ def test_failed_render_leaves_no_file_and_names_the_output(
 
 def test_second_site_build_renders_no_pdf(built_site: Build) -> None:
     first = [line for line in built_site.output.splitlines() if "worksheets:" in line]
-    assert first and "10 PDFs" in first[0]
+    assert first and "12 PDFs" in first[0]
     result = run_build(built_site.project)
     assert result.returncode == 0, result.stderr
-    assert "worksheets: 3 pages, 10 PDFs (0 rendered, 10 from cache)" in result.stderr
+    assert "worksheets: 3 pages, 12 PDFs (0 rendered, 12 from cache)" in result.stderr
 
 
 def test_an_entry_changed_since_it_was_stored_is_a_miss(tmp_path: Path) -> None:

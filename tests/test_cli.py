@@ -27,7 +27,7 @@ def test_worksheets_command_writes_pages_pdfs_and_packets(tmp_path: Path) -> Non
     project = copy_project(tmp_path / "book")
     result = run_cli(project, "worksheets", "docs", "-o", "out", "--strict")
     assert result.returncode == 0, result.stderr
-    assert "3 pages, 10 PDFs (10 rendered, 0 from cache)" in result.stdout
+    assert "3 pages, 12 PDFs (12 rendered, 0 from cache)" in result.stdout
     out = project / "out" / "worksheets"
     assert not (project / "site").exists()  # no site build
     for ident in ("draw-your-pln", "explore-professional-networks", "pln-generosity"):
@@ -39,7 +39,7 @@ def test_worksheets_command_writes_pages_pdfs_and_packets(tmp_path: Path) -> Non
     packet = PdfReader(out / "packet-letter.pdf")
     assert "PLNs and networking as generosity" in "".join(p.extract_text() for p in packet.pages)
     again = run_cli(project, "worksheets", "docs", "-o", "out")
-    assert "(0 rendered, 10 from cache)" in again.stdout
+    assert "(0 rendered, 12 from cache)" in again.stdout
 
 
 def test_worksheets_command_reports_bad_options_and_fails_when_strict(tmp_path: Path) -> None:

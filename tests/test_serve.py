@@ -22,12 +22,16 @@ from conftest import build_book, copy_project, two_activity_registry
 
 from opentextbook.metadata import load_metadata
 from opentextbook.support.background import STATUS_FILE, BackgroundWork, DownloadStatus
-from opentextbook.worksheets import PAPERS, WorksheetRenderer, build_worksheets, render_stale_pdfs
+from opentextbook.worksheets import (
+    EDITIONS,
+    PAPERS,
+    WorksheetRenderer,
+    build_worksheets,
+    render_stale_pdfs,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKETS = [
-    f"worksheets/{edition}-{paper}.pdf" for paper in PAPERS for edition in ("packet", "facilitator")
-]
+PACKETS = [f"worksheets/{edition}-{paper}.pdf" for paper in PAPERS for edition in EDITIONS]
 
 SERVE_BUILD = """
 import json, sys
@@ -108,8 +112,9 @@ def test_an_activity_edit_in_serve_renders_its_sheets_after_the_page(built_then_
     assert set(sheets + PACKETS) <= set(returned["status"]["updating"])
     assert not returned["status"]["finished"]
     # Afterwards: that activity's sheets, the packets and the whole-book PDF, nothing else.
-    book = "downloads/networking-and-personal-learning-networks.pdf"
-    assert sorted(served["rendered"]) == sorted([*sheets, *PACKETS, book])
+    book = "downloads/networking-and-personal-learning-networks"
+    books = [f"{book}.pdf", f"{book}-teacher.pdf"]  # the student and the teacher edition
+    assert sorted(served["rendered"]) == sorted([*sheets, *PACKETS, *books])
     assert served["pages_converted"] == 1
     assert served["final"]["finished"] and not served["final"]["updating"]
 

@@ -19,7 +19,7 @@ from opentextbook.atomic import write_bytes
 from opentextbook.cache import OutputCache
 from opentextbook.metadata import load_metadata
 from opentextbook.publishing.offline import write_offline_zip
-from opentextbook.worksheets import PAPERS, build_worksheets
+from opentextbook.worksheets import EDITIONS, PAPERS, build_worksheets
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_URL = "https://example.org/book/"
@@ -66,7 +66,7 @@ def test_a_changed_activity_renders_only_its_own_outputs(
 ) -> None:
     _build("Draw.", tmp_path)
     changed = _build("Draw it.", tmp_path)
-    packets = 2 * len(PAPERS)
+    packets = len(EDITIONS) * len(PAPERS)  # classroom packet, facilitator edition, answer key
     # its page, its PDF per paper, and the packets that hold it: nothing of "second" alone
     assert changed.rendered == len(PAPERS) + packets
     assert changed.html_rendered == 1 + len(PAPERS) + packets

@@ -14,10 +14,11 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from opentextbook.editions import SOLUTION_CLASS
 from opentextbook.errors import SourceError
 from opentextbook.i18n import t
 
-GROUPINGS = ("individual", "pairs", "group")
+GROUPINGS = ("individual", "pairs", "group", "small groups", "whole class")
 ANSWER_KINDS = ("lines", "box", "drawing", "none")
 DEFAULT_LINES = 4
 MAX_LINES = 40
@@ -92,6 +93,8 @@ class Step:
     number: int
     html: str
     answer: AnswerSpace
+    solution_html: str = ""
+    """The step's own ``/// solution`` (facilitator edition and answer keys only)."""
 
 
 @dataclass
@@ -99,7 +102,11 @@ class Activity:
     """One activity as written in a page, with everything a worksheet needs.
 
     ``before_html`` and ``after_html`` are the instructions around the numbered steps;
-    ``teacher_notes_html`` is shown online (collapsed) and in the facilitator edition only.
+    ``teacher_notes_html`` and ``solution_html`` (the whole activity's ``/// solution``) are
+    shown online (collapsed) and on paper in the facilitator edition and answer keys only;
+    notes and solutions nested deeper stay in place in the HTML, marked for removal from
+    every student output (:func:`opentextbook.editions.student_html`). ``unprintable`` names
+    what cannot go on paper (iframe, video…), each with its line.
     """
 
     id: str
@@ -116,6 +123,8 @@ class Activity:
     steps: tuple[Step, ...] = ()
     after_html: str = ""
     teacher_notes_html: str = ""
+    solution_html: str = ""
+    unprintable: tuple[tuple[str, int | None], ...] = ()
     index: int = 0
     chapter: int | None = None
 
@@ -127,6 +136,16 @@ class Activity:
     @property
     def label(self) -> str:
         return t("activity.label", number=self.number)
+
+    @property
+    def has_solution(self) -> bool:
+        """Whether the activity gives a solution anywhere (it then gets an answer key)."""
+        texts = [self.before_html, self.after_html, *(step.html for step in self.steps)]
+        return bool(
+            self.solution_html
+            or any(step.solution_html for step in self.steps)
+            or any(SOLUTION_CLASS in text for text in texts)
+        )
 
     @property
     def where(self) -> str:
@@ -141,8 +160,9 @@ class Activity:
         fields_ = dict(data)
         fields_["objectives"] = tuple(data["objectives"])
         fields_["answer"] = AnswerSpace(**data["answer"])
+        fields_["unprintable"] = tuple(tuple(item) for item in data["unprintable"])
         fields_["steps"] = tuple(
-            Step(step["number"], step["html"], AnswerSpace(**step["answer"]))
+            Step(step["number"], step["html"], AnswerSpace(**step["answer"]), step["solution_html"])
             for step in data["steps"]
         )
         return cls(**fields_)
@@ -169,10 +189,20 @@ class Activity:
                 for step in value:
                     yield "step", f"{step.number}|{step.answer.kind}|{step.answer.lines}"
                     yield "step_html", step.html
+                    yield "step_solution", step.solution_html
             elif isinstance(value, str):
                 yield item.name, "s" + value
             else:
                 yield item.name, "r" + repr(value)  # small values: numbers, tuples, answer space
+
+
+@dataclass(frozen=True)
+class TeacherNote:
+    """A ``/// teacher-notes`` block outside any activity: for the facilitator edition."""
+
+    page: str
+    html: str
+    page_url: str = ""
 
 
 class ActivityRegistry:
@@ -187,6 +217,7 @@ class ActivityRegistry:
         self._pages: dict[str, list[Activity]] = {}
         self._by_id: dict[str, list[Activity]] = {}  # every activity with an id, any page
         self._chapters: dict[str, int] = {}
+        self._notes: dict[str, list[TeacherNote]] = {}
         self.errors: list[SourceError] = []
 
     def set_chapters(self, pages: list[str]) -> None:
@@ -201,6 +232,7 @@ class ActivityRegistry:
         for activity in self._pages.get(page, ()):
             self._by_id[activity.id].remove(activity)
         self._pages[page] = []
+        self._notes[page] = []
         self.errors = [error for error in self.errors if str(error.path) != page]
 
     def on_page(self, page: str) -> list[Activity]:
@@ -260,6 +292,18 @@ class ActivityRegistry:
 
     def __len__(self) -> int:
         return sum(len(activities) for activities in self._pages.values())
+
+    def add_note(self, note: TeacherNote) -> None:
+        """Record a teacher note written outside the activities of its page."""
+        self._notes.setdefault(note.page, []).append(note)
+
+    def notes_on_page(self, page: str) -> list[TeacherNote]:
+        return list(self._notes.get(page, ()))
+
+    def notes(self) -> list[TeacherNote]:
+        """Every teacher note outside activities, in reading order (chapters, then pages)."""
+        order = sorted(self._notes, key=lambda page: (self._chapters.get(page, 10**6), page))
+        return [note for page in order for note in self._notes[page]]
 
     def worksheets(self) -> list[Activity]:
         """The activities that get a worksheet (``worksheet: false`` opts one out)."""

@@ -31,19 +31,20 @@ import json
 import logging
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from mkdocs.structure.toc import get_toc
 
-from opentextbook.activities import Activity, ActivityRegistry
+from opentextbook.activities import Activity, ActivityRegistry, TeacherNote
 from opentextbook.cache import library_versions
 from opentextbook.errors import SourceError
 from opentextbook.keyedcache import PACKAGE, code_digest, digest, prune, read_json, write_json
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")
 
-FORMAT = 1
+FORMAT = 2  # 2: teacher notes outside activities
 """Bumped when the shape of a stored entry changes."""
 
 READS_OTHER_FILES = frozenset({"pymdownx.snippets", "markdown_include.include", "mdx_include"})
@@ -131,6 +132,7 @@ class PageRenderCache:
             else {target.src_uri: anchors for target, anchors in links.items()},
             "log": records,
             "activities": [a.to_json() for a in self.registry.on_page(path)],
+            "notes": [asdict(note) for note in self.registry.notes_on_page(path)],
         }
 
     def _restore(self, page, path: str, entry: dict, config, files) -> None:
@@ -164,6 +166,8 @@ class PageRenderCache:
                 self.registry.add(Activity.from_json(data))
             except SourceError as exc:  # a duplicate id with a page converted since
                 log.error(str(exc))
+        for note in entry["notes"]:
+            self.registry.add_note(TeacherNote(**note))
 
 
 def toc_tokens(items) -> list[dict[str, Any]]:

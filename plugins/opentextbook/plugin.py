@@ -32,6 +32,7 @@ from opentextbook.cache import OutputCache, ensure_writable
 from opentextbook.datasets import Dataset, load_datasets
 from opentextbook.datasets.package import write_data_package
 from opentextbook.downloads import render_download_list, write_downloads
+from opentextbook.editions import LABELS, SITE_URL_NOTICE
 from opentextbook.errors import SourceError
 from opentextbook.markdown import location
 from opentextbook.markdown.activity import ActivityExtension
@@ -48,6 +49,7 @@ from opentextbook.pln import (
 from opentextbook.publishing.bookpages import BookPage
 from opentextbook.publishing.pagehtml import name_search_dialog, relocatable_404, text_direction
 from opentextbook.publishing.publisher import BookPublisher
+from opentextbook.publishing.snippets import Download, downloads_list
 from opentextbook.serving import SCRIPT_PATH, ServedDownloads
 from opentextbook.support.background import BackgroundWork
 from opentextbook.support.reproducible import pin_build_date
@@ -58,8 +60,8 @@ from opentextbook.templating import (
     render_template,
     use_bytecode_cache,
 )
-from opentextbook.urls import is_site_url, safe_url
-from opentextbook.worksheets import build_worksheets
+from opentextbook.urls import is_published_site_url, is_site_url, safe_url
+from opentextbook.worksheets import build_worksheets, packet_downloads
 from opentextbook.yamlsource import MAX_FRONT_MATTER_VALUES, display_path, exceeds_values
 
 log = get_plugin_logger(__name__)
@@ -160,6 +162,7 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
             self.page_cache = PageRenderCache(cache / "pages", self.activities)
             self.search_cache = SearchEntryCache(cache / "search")
         self.publisher = _set_up_publishing(config, self.metadata, self.config, self.site_url)
+        _register_worksheet_downloads(config, self.config.worksheet_pdfs)
         citations.use_cache_dir(cache / "citations")
         use_bytecode_cache(cache / "jinja" / "package")
         self.staging = _stage_site(config, self.command)
@@ -192,6 +195,9 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         data_dir = self.root / self.config.data_dir
         _add_pln_files(files, config, self.metadata, data_dir, self.cache_dir / "pln")
         _add_publishing_files(files, config, self.publisher)
+        if self.config.worksheet_pdfs:  # stand-ins, so links to the packets validate
+            for _, path, _ in packet_downloads():
+                files.append(File.generated(config, path, content=b""))
         _check_case_clashes(files)
         return files
 
@@ -552,12 +558,36 @@ def _write_worksheets(plugin: OpenTextbookPlugin, config: MkDocsConfig) -> None:
             plugin.metadata,
             config.site_dir,
             plugin.cache_dir / "worksheets",
-            site_url=plugin.site_url,
+            site_url=_printed_site_url(plugin.site_url),
             pdf=plugin.config.worksheet_pdfs,
             contents=plugin.contents,
             deferred=plugin.served.defer_sheets if plugin.served else None,
         )
     )
+
+
+def _register_worksheet_downloads(config: MkDocsConfig, pdf: bool) -> None:
+    """``{{ worksheet_downloads() }}``: the packets, facilitator editions and answer keys."""
+    macros_plugin = config.plugins.get("macros")
+    if macros_plugin is None:
+        return
+
+    def lister() -> str:
+        if not pdf:
+            return LABELS["packets_off"]
+        items = [Download(*item) for item in packet_downloads()]  # in the book's language
+        return downloads_list(items, macros_plugin.page.file.src_uri)
+
+    macros_plugin.register_macros({"worksheet_downloads": lister})
+
+
+def _printed_site_url(site_url: str | None) -> str:
+    """The address sheets print (QR code, "online" line): none while it is a placeholder,
+    with one notice saying how to set it, so no sheet leads to a page that does not exist."""
+    if is_published_site_url(site_url):
+        return site_url
+    log.info(SITE_URL_NOTICE.format(url=site_url or ""))
+    return ""
 
 
 def _add_theme_dir(config: MkDocsConfig, path: Path) -> None:

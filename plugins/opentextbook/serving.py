@@ -17,7 +17,7 @@ import shutil
 from pathlib import Path
 
 from opentextbook.cache import OutputCache
-from opentextbook.publishing.publisher import BookPublisher
+from opentextbook.publishing.publisher import TEACHER_SUFFIX, BookPublisher
 from opentextbook.support.background import BackgroundWork, DownloadStatus
 from opentextbook.worksheets import PdfJob, WorksheetRenderer, render_stale_pdfs
 
@@ -97,10 +97,11 @@ class ServedDownloads:
         cache = OutputCache(self.cache_dir / "publishing")
         publisher.write_downloads(self.site_dir, cache, run=work.call)
         self.rendered += [key for key in cache.stored if key.endswith(".pdf")]
-        for kind in (".pdf", ".epub"):
-            self.status.done(publisher.download(kind).path)
+        for suffix in ("", TEACHER_SUFFIX):  # the student and the teacher edition
+            for kind in (".pdf", ".epub"):
+                self.status.done(publisher.download(suffix + kind).path)
         self.status.write()
         work.check()
         publisher.write_offline_zip(self.site_dir, cache)
-        self.status.done(publisher.download(".zip").path)
+        self.status.done(publisher.download("-offline.zip").path)
         cache.save()  # not pruned: `mkdocs build` forgets what is no longer used

@@ -54,3 +54,17 @@ def safe_url(text: object) -> str | None:
 def is_site_url(text: object) -> bool:
     """Whether ``text`` can be a published site's address (``site_url``): http(s) only."""
     return is_safe_url(text) and urlsplit(str(text)).scheme.lower() in ("http", "https")
+
+
+_PLACEHOLDER_HOSTS = ("example.org", "example.com", "example.net", "localhost", "127.0.0.1")
+_PLACEHOLDER_DOMAINS = (".example", ".invalid", ".test", ".localhost")  # RFC 2606 names
+
+
+def is_published_site_url(text: object) -> bool:
+    """Whether ``text`` is a real published address, not unset and not a placeholder
+    (``example.org``, ``localhost``…): only then may printed sheets carry it (QR codes)."""
+    if not is_site_url(text):
+        return False
+    host = (urlsplit(str(text)).hostname or "").lower()
+    placeholder = host in _PLACEHOLDER_HOSTS or host.endswith(_PLACEHOLDER_DOMAINS)
+    return not placeholder and not host.endswith(tuple("." + h for h in _PLACEHOLDER_HOSTS))

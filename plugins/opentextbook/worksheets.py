@@ -24,10 +24,19 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from opentextbook import i18n, templating
-from opentextbook.activities import Activity, ActivityRegistry
+from opentextbook.activities import Activity, ActivityRegistry, TeacherNote
 from opentextbook.atomic import write_text
 from opentextbook.book import BookContents, BookMetadata
 from opentextbook.cache import OutputCache, content_digest, library_versions
+from opentextbook.editions import (
+    AUDIENCE_ATTR,
+    LABELS,
+    LINKS,
+    SHEET_TOO_LONG,
+    online_only,
+    paper_html,
+    student_html,
+)
 from opentextbook.errors import SourceError
 from opentextbook.fonts import GlyphChecker
 from opentextbook.i18n import t
@@ -38,8 +47,10 @@ log = logging.getLogger("mkdocs.plugins.opentextbook")
 PACKAGE_DIR = Path(__file__).parent
 CSS_FILE = PACKAGE_DIR / "assets" / "css" / "worksheet.css"
 PAPERS = {"letter": "US Letter", "a4": "A4"}
-EDITIONS = ("packet", "facilitator")
+EDITIONS = ("packet", "facilitator", "answers")
 """The printed collections of every sheet; their names are ``edition.<name>`` texts."""
+TEACHER_EDITIONS = ("facilitator", "answers")
+"""Outputs for teachers: they keep teacher notes and solutions; every other is for students."""
 _LIBRARIES = ("weasyprint", "pydyf", "qrcode", "jinja2", "markupsafe", "networking-and-plns")
 # What every worksheet output is made with besides its activities: a change to any of these
 # files must re-render (they are hashed into each output's cache key).
@@ -65,9 +76,27 @@ def worksheet_files(ident: str, folder: str = "worksheets") -> dict[str, str]:
     return files
 
 
+def answer_key_file(ident: str, folder: str = "worksheets") -> str:
+    """The printable answer key of one activity (made when it gives a solution)."""
+    return f"{folder}/{ident}/answers.html"
+
+
 def packet_file(edition: str, paper: str, folder: str = "worksheets") -> str:
     """``worksheets/packet-a4.pdf``, ``worksheets/facilitator-letter.pdf`` ..."""
     return f"{folder}/{edition}-{paper}.pdf"
+
+
+def packet_downloads(folder: str = "worksheets") -> list[tuple[str, str, str]]:
+    """(label, site path, description) of every packet PDF, for the Downloads page."""
+    return [
+        (
+            t("edition.download", edition=t(f"edition.{edition}"), paper=LINKS[paper]),
+            packet_file(edition, paper, folder),
+            LABELS[f"{edition}_about"],
+        )
+        for edition in EDITIONS
+        for paper in PAPERS
+    ]
 
 
 @dataclass(frozen=True)
@@ -127,6 +156,10 @@ class WorksheetRenderer:
         self.form_font = ""  # set by build(): the small form-field font's name, for PDFs only
         self.html_rendered = 0
         self._prints: dict[str, str] = {}  # activity id -> fingerprint, for one build
+        self.notes: list[TeacherNote] = []
+        """Teacher notes outside activities, in reading order: the facilitator edition's end."""
+        self.site_dir: Path | None = None
+        """The built site: PDFs show the images of activities from its files."""
 
     def online_url(self, activity: Activity) -> str:
         """The activity's address in the published book (what the QR code encodes)."""
@@ -139,36 +172,58 @@ class WorksheetRenderer:
         paper: str | None = None,
         edition: str | None = None,
     ) -> str:
-        """One HTML document: a worksheet page (``paper=None``), a PDF's source, or a packet."""
+        """One HTML document: a worksheet page (``paper=None``), a PDF's source, a packet or
+        an answer key (``edition="answers"``; one activity's with ``paper=None``).
+
+        Every output not for teachers goes through :func:`~opentextbook.editions.student_html`
+        last: whatever the templates did, no teacher note or solution is left in it.
+        """
         self.html_rendered += 1
         title = _title(activities, edition)
         # Links in an activity lead from its worksheet to the book: from a PDF (which travels)
         # absolute when the site's address is known, else relative to where the output is.
-        relative = "../" if edition else "../../"
+        relative = "../" if edition and paper else "../../"
         base = (self.site_url or relative) if paper else relative
-        sheets = [self._sheet(activity, base) for activity in activities]
-        return self.env.get_template("worksheet.html").render(
+        images = self.site_dir.resolve().as_uri() + "/" if paper and self.site_dir else base
+        sheets = [self._sheet(activity, base, images) for activity in activities]
+        teacher = edition in TEACHER_EDITIONS
+        html = self.env.get_template("worksheet.html").render(
             title=title,
             sheets=sheets,
             packet_sources=_sources_of(sheets),
             paper=paper,
             edition=edition,
+            cover=bool(edition) and (edition != "answers" or paper is not None),
             edition_name=t(f"edition.{edition}") if edition else "",
             teacher_notes=edition == "facilitator",
+            answer_key=edition == "answers",
+            page_notes=self._page_notes(base) if edition == "facilitator" else [],
+            audience=AUDIENCE_ATTR,
+            labels=LABELS,
             book=self.metadata,
             css=self.css,
             files=worksheet_files(activities[0].id, self.folder) if not edition else {},
             pdf_links=self.pdf_links,
         )
+        return html if teacher else student_html(html)
 
-    def _sheet(self, activity: Activity, base: str) -> dict:
+    def _sheet(self, activity: Activity, base: str, images: str) -> dict:
         url = self.online_url(activity)
         return {
             "credit": self.contents.credit(activity.page),
-            "activity": _rebased(activity, base),
+            "activity": _for_paper(_rebased(activity, base, images), url),
             "url": url,
             "qr": _qr_data_uri(url) if url else "",
         }
+
+    def _page_notes(self, base: str) -> list[dict]:
+        """The teacher notes outside activities, grouped by page, in reading order."""
+        groups: dict[str, dict] = {}
+        for note in self.notes:
+            title = self.contents.credit(note.page).title
+            group = groups.setdefault(note.page, {"title": title, "notes": []})
+            group["notes"].append(_rebase_html(note.html, note.page_url, base, base))
+        return list(groups.values())
 
     def jobs(self, activities: list[Activity], papers: Iterable[str] = PAPERS) -> list[PdfJob]:
         """Every PDF: each worksheet per paper, then the packets and facilitator editions."""
@@ -182,7 +237,8 @@ class WorksheetRenderer:
                 jobs.append(PdfJob(target, (activity,), paper, None, digest))
             for edition in EDITIONS:
                 target = packet_file(edition, paper, self.folder)
-                digest = self.key("pdf", paper, edition, *everything)
+                notes = [note.html for note in self.notes] if edition == "facilitator" else []
+                digest = self.key("pdf", paper, edition, *everything, *notes)
                 jobs.append(PdfJob(target, tuple(activities), paper, edition, digest))
         return jobs
 
@@ -206,8 +262,23 @@ class WorksheetRenderer:
     def _fingerprint(self, activity: Activity) -> str:
         """``activity.fingerprint()``, worked out once per build (pages and PDFs both ask)."""
         if activity.id not in self._prints:
-            self._prints[activity.id] = activity.fingerprint()
+            images = self._image_bytes(activity)
+            self._prints[activity.id] = content_digest(activity.fingerprint(), *images)
         return self._prints[activity.id]
+
+    def _image_bytes(self, activity: Activity) -> list[bytes]:
+        """The site files an activity's images show: a new image must re-render its PDFs."""
+        if self.site_dir is None:
+            return []
+        found = []
+        html = "".join(_map_texts(activity))
+        for match in _LINK.finditer(html):
+            if match["attr"].strip() == "src":
+                path = _rebase(match["url"], activity.page_url, "")
+                file = self.site_dir / path.split("#")[0]
+                if not urlsplit(path).scheme and file.is_file():
+                    found.append(path.encode() + file.read_bytes())
+        return found
 
     def build(
         self,
@@ -230,10 +301,13 @@ class WorksheetRenderer:
         self.pdf_links = pdf
         self.form_font = ""
         self.html_rendered = 0
+        self.site_dir = site_dir
         self._prints = {}
         for activity in activities:
             self._place_page(activity, site_dir, cache)
             report.pages += 1
+            if activity.has_solution:
+                self._place_page(activity, site_dir, cache, edition="answers")
         if pdf and activities:
             _check_glyphs(activities)
             self.form_font = form_font_name()
@@ -241,20 +315,57 @@ class WorksheetRenderer:
                 _build_pdfs(self, self.jobs(activities), site_dir, cache, report, workers)
             else:
                 deferred(self, _place_known(self.jobs(activities), site_dir, cache, report))
+            self._name_long_sheets(activities, site_dir)
         # Forget the outputs of activities that are gone (not the PDFs, when none were asked
         # for; not while deferred PDFs are still to be stored).
         cache.save(prune=pdf and deferred is None)
         report.html_rendered = self.html_rendered
         return report
 
-    def _place_page(self, activity: Activity, site_dir: Path, cache: OutputCache) -> None:
-        """The printable page, rendered only when its inputs changed, linked from the cache."""
-        target = worksheet_files(activity.id, self.folder)["html"]
-        digest = self.key("page", self._fingerprint(activity))
+    def _name_long_sheets(self, activities: list[Activity], site_dir: Path) -> None:
+        """Name, on every build, each worksheet that needs more than one sheet of paper."""
+        for activity in activities:
+            for paper, paper_name in PAPERS.items():
+                pages = _page_count(site_dir / worksheet_files(activity.id, self.folder)[paper])
+                if pages > 2:
+                    message = SHEET_TOO_LONG.format(
+                        where=activity.where, title=activity.title, pages=pages, paper=paper_name
+                    )
+                    log.info("opentextbook: %s", message)
+
+    def _place_page(
+        self, activity: Activity, site_dir: Path, cache: OutputCache, edition: str | None = None
+    ) -> None:
+        """A printable page (the worksheet, or its answer key), rendered only when its inputs
+        changed, linked from the cache."""
+        if edition:
+            target = answer_key_file(activity.id, self.folder)
+        else:
+            target = worksheet_files(activity.id, self.folder)["html"]
+        digest = self.key("page", str(edition), self._fingerprint(activity))
         if not cache.fresh(target, digest):
-            write_text(cache.path(target), self.render_html([activity]))
+            write_text(cache.path(target), self.render_html([activity], edition=edition))
             cache.store(target, digest)
         cache.place(target, site_dir / target)
+
+
+_PAGES = re.compile(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)")
+_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
+
+
+def _page_count(pdf: Path) -> int:
+    """The number of pages of a PDF WeasyPrint wrote (its page tree may sit in a compressed
+    object stream); 0 when it cannot be read."""
+    import zlib
+
+    data = pdf.read_bytes() if pdf.is_file() else b""
+    found = _PAGES.findall(data)
+    for stream in _STREAM.findall(data) if not found else ():
+        try:
+            found += _PAGES.findall(zlib.decompress(stream))
+        except zlib.error:
+            continue
+    return max((int(count) for count in found), default=0)
 
 
 def _check_glyphs(activities: list[Activity]) -> None:
@@ -263,6 +374,7 @@ def _check_glyphs(activities: list[Activity]) -> None:
     for activity in activities:
         texts = [activity.title, activity.duration or "", *activity.objectives]
         texts += [activity.before_html, activity.after_html, activity.teacher_notes_html]
+        texts += [activity.solution_html]
         texts += [step.html for step in activity.steps]
         where = f"{activity.where}: activity '{activity.title}'"
         checker.check(where, texts, "its worksheet PDFs")
@@ -286,6 +398,7 @@ def build_worksheets(
     """
     registry.raise_errors()
     renderer = WorksheetRenderer(metadata, site_url, contents=contents)
+    renderer.notes = registry.notes()
     cache = OutputCache(cache_dir)
     report = renderer.build(registry.worksheets(), site_dir, cache, pdf=pdf, deferred=deferred)
     log.info("opentextbook: %s", report)
@@ -304,20 +417,45 @@ def _sources_of(sheets: list[dict]) -> list:
 _LINK = re.compile(r'(?P<attr>\s(?:href|src))="(?P<url>[^"]*)"')
 
 
-def _rebased(activity: Activity, base: str) -> Activity:
-    """The activity with its page-relative links made relative to ``base`` (the site root)."""
+def _rebase_html(html: str, page_url: str, base: str, images: str) -> str:
+    """Page-relative links made relative to ``base`` (the site root), images to ``images``."""
 
-    def rebase(html: str) -> str:
-        return _LINK.sub(
-            lambda m: f'{m["attr"]}="{_rebase(m["url"], activity.page_url, base)}"', html
-        )
+    def rebase(match: re.Match) -> str:
+        root = images if match["attr"].strip() == "src" else base
+        return f'{match["attr"]}="{_rebase(match["url"], page_url, root)}"'
 
+    return _LINK.sub(rebase, html)
+
+
+def _rebased(activity: Activity, base: str, images: str) -> Activity:
+    """The activity with its links rebased (see :func:`_rebase_html`)."""
+    return _map_html(activity, lambda html: _rebase_html(html, activity.page_url, base, images))
+
+
+def _for_paper(activity: Activity, url: str) -> Activity:
+    """Without web-only parts; what cannot be printed becomes an "online only" line."""
+    return _map_html(activity, lambda html: online_only(paper_html(html), url))
+
+
+def _map_texts(activity: Activity) -> list[str]:
+    """Every HTML part of ``activity``."""
+    texts = [activity.before_html, activity.after_html, activity.teacher_notes_html]
+    texts += [activity.solution_html]
+    return texts + [text for step in activity.steps for text in (step.html, step.solution_html)]
+
+
+def _map_html(activity: Activity, change) -> Activity:
+    """``activity`` with ``change`` applied to each of its HTML parts."""
     return replace(
         activity,
-        before_html=rebase(activity.before_html),
-        after_html=rebase(activity.after_html),
-        teacher_notes_html=rebase(activity.teacher_notes_html),
-        steps=tuple(replace(step, html=rebase(step.html)) for step in activity.steps),
+        before_html=change(activity.before_html),
+        after_html=change(activity.after_html),
+        teacher_notes_html=change(activity.teacher_notes_html),
+        solution_html=change(activity.solution_html),
+        steps=tuple(
+            replace(step, html=change(step.html), solution_html=change(step.solution_html))
+            for step in activity.steps
+        ),
     )
 
 
@@ -330,9 +468,11 @@ def _rebase(url: str, page_url: str, base: str) -> str:
 
 
 def _title(activities: list[Activity], edition: str | None) -> str:
+    activity = activities[0]
+    if edition == "answers" and len(activities) == 1:
+        return t("worksheet.answer_key_title", label=activity.label, title=activity.title)
     if edition:
         return t("edition.title", edition=t(f"edition.{edition}"))
-    activity = activities[0]
     return t("worksheet.title", label=activity.label, title=activity.title)
 
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import posixpath
+import re
 import xml.etree.ElementTree as etree
 from typing import Any
 
@@ -49,22 +50,31 @@ from opentextbook.activities import (
     ActivityRegistry,
     AnswerSpace,
     Step,
+    TeacherNote,
     parse_duration,
     parse_objectives,
     parse_step_answers,
 )
+from opentextbook.editions import (
+    LINKS,
+    MEDIUM_ATTR,
+    NOTES_CLASS,
+    SOLUTION_CLASS,
+    SOLUTIONS_SHOWN,
+    UNPRINTABLE_SOURCE,
+    unprintable_parts,
+)
 from opentextbook.errors import SourceError, did_you_mean
 from opentextbook.i18n import t
 from opentextbook.i18n.slugs import slugify
-from opentextbook.markdown import location
+from opentextbook.markdown import audience, location
 from opentextbook.markdown.unread import unread_blocks
-from opentextbook.worksheets import worksheet_files
+from opentextbook.worksheets import answer_key_file, packet_file, worksheet_files
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")
 
-TEACHER_NOTES = "teacher-notes"
 _BODY_CLASS = "otb-activity__body"
-_NOTES_CLASS = "otb-teacher-notes"
+_DOWNLOAD = re.compile(r"\.(pdf|docx?|odt|csv|xlsx?|ods|svg|zip|epub|pptx?|odp)$", re.IGNORECASE)
 
 __all__ = ["ActivityExtension", "makeExtension", "slugify"]
 
@@ -180,17 +190,24 @@ class ActivityBlock(Block):
         the worksheet renderer can rebase them), so not in ``on_inline_end``.
         """
         md = self.md
+        _mark_download_paragraphs(self.body)
         parts = _split_body(self.body)
         activity = self.activity
         activity.before_html = _html(md, parts["before"])
         activity.after_html = _html(md, parts["after"])
         activity.teacher_notes_html = _html(md, parts["notes"])
+        activity.solution_html = _html(md, parts["solution"])
         spaces = self.options["steps"]
         first = parts["start"]
         activity.steps = tuple(
-            Step(number, _inner_html(md, item), spaces.get(number, activity.answer))
+            _step(md, number, item, spaces.get(number, activity.answer))
             for number, item in enumerate(parts["steps"], start=first)
         )
+        self._check_steps(spaces, first)
+        self._check_unprintable()
+
+    def _check_steps(self, spaces: dict[int, AnswerSpace], first: int) -> None:
+        activity = self.activity
         numbers = range(first, first + len(activity.steps))
         for number in sorted(set(spaces) - set(numbers)):
             shown = f"steps {numbers[0]} to {numbers[-1]}" if numbers else "no numbered steps"
@@ -201,23 +218,41 @@ class ActivityBlock(Block):
                 "number the steps as an ordered list (1. 2. 3.) or remove the entry",
             )
 
+    def _check_unprintable(self) -> None:
+        """Content a sheet cannot carry (iframe, video, diagram code, script): one warning each."""
+        activity = self.activity
+        texts = [activity.before_html, activity.after_html, *(step.html for step in activity.steps)]
+        found = []
+        for kind in unprintable_parts("".join(texts)):
+            line = _line_of(kind, activity.line, [line for _, line in found])
+            found.append((kind, line))
+            _warn(
+                f"activity '{activity.title}': {kind} cannot be printed; its worksheet says "
+                "'online only' with the activity's address instead",
+                line,
+                "put it outside the activity, or in a /// web-only block with a printable "
+                "alternative in a /// print-only block",
+            )
+        activity.unprintable = tuple(found)
 
-class TeacherNotesBlock(Block):
-    """``/// teacher-notes`` inside an activity: facilitation notes, never on student sheets."""
 
-    NAME = TEACHER_NOTES
-    ARGUMENT = None
+def _step(md: Markdown, number: int, item: etree.Element, space: AnswerSpace) -> Step:
+    """One step; a ``/// solution`` written directly in it becomes the step's solution."""
+    solutions = [child for child in item if SOLUTION_CLASS in child.get("class", "")]
+    rest = etree.Element("li")
+    rest.text, rest[:] = item.text, [child for child in item if child not in solutions]
+    solution = _html(md, [body for child in solutions for body in _box_body(child)])
+    return Step(number, _inner_html(md, rest), space, solution)
 
-    def on_validate(self, parent: etree.Element) -> bool:
-        if _BODY_CLASS not in parent.get("class", ""):
-            line = location.block_line(self.NAME)
-            _warn("teacher notes belong inside an /// activity block", line, "move them inside")
-        return True
 
-    def on_create(self, parent: etree.Element) -> etree.Element:
-        details = etree.SubElement(parent, "details", {"class": _NOTES_CLASS})
-        etree.SubElement(details, "summary").text = t("activity.teacher_notes")
-        return etree.SubElement(details, "div", {"class": "otb-teacher-notes__body"})
+def _line_of(kind: str, start: int | None, taken: list[int | None]) -> int | None:
+    """The source line of the first ``kind`` after the activity's header not yet reported."""
+    pattern = UNPRINTABLE_SOURCE.get(kind)
+    lines = location.current_page().text.splitlines()
+    for number, text in enumerate(lines, start=1):
+        if number > (start or 0) and pattern and pattern.search(text) and number not in taken:
+            return number
+    return start
 
 
 def _icon(parent: etree.Element) -> None:
@@ -259,18 +294,47 @@ def _meta(box: etree.Element, activity: Activity) -> None:
             etree.SubElement(ul, "li").text = AtomicString(objective)
 
 
-def _split_body(body: etree.Element) -> dict[str, list]:
-    """Instructions before the first numbered list, its steps, what follows, teacher notes."""
-    parts: dict[str, Any] = {"before": [], "steps": [], "after": [], "notes": [], "start": 1}
+def _split_body(body: etree.Element) -> dict[str, Any]:
+    """Instructions before the steps, the steps, what follows, teacher notes, the solution.
+
+    The steps are the first numbered list, or the first bullet list when there is none.
+    """
+    parts: dict[str, Any] = {"before": [], "steps": [], "after": [], "notes": [], "solution": []}
+    parts["start"] = 1
+    lists = [child for child in body if child.tag == "ol"] or [
+        child for child in body if child.tag == "ul"
+    ]
+    steps = lists[0] if lists else None
     for child in body:
-        if _NOTES_CLASS in child.get("class", ""):
-            parts["notes"].extend(child.find("div") if child.find("div") is not None else [])
-        elif child.tag == "ol" and not parts["steps"]:
+        classes = child.get("class", "")
+        if NOTES_CLASS in classes:
+            parts["notes"].extend(_box_body(child))
+        elif SOLUTION_CLASS in classes:
+            parts["solution"].extend(_box_body(child))
+        elif child is steps:
             parts["steps"] = [item for item in child if item.tag == "li"]
             parts["start"] = int(child.get("start", "1"))
         else:
             parts["after" if parts["steps"] else "before"].append(child)
     return parts
+
+
+def _box_body(box: etree.Element) -> list[etree.Element]:
+    """What a teacher-notes or solution box holds (not its summary)."""
+    body = box.find("div")
+    return list(body) if body is not None else []
+
+
+def _mark_download_paragraphs(body: etree.Element) -> None:
+    """A paragraph of links to files (templates, data) is for the web page, not the sheet.
+
+    It is one whose links are at least two, two thirds of them to files to download.
+    """
+    for paragraph in body.iter("p"):
+        hrefs = [link.get("href", "") for link in paragraph.iter("a")]
+        files = [href for href in hrefs if _DOWNLOAD.search(href.split("#")[0])]
+        if len(files) >= 2 and 3 * len(files) >= 2 * len(hrefs):
+            paragraph.set(MEDIUM_ATTR, "web")
 
 
 def _html(md: Markdown, elements: list[etree.Element]) -> str:
@@ -317,27 +381,81 @@ class _ActivityLinks(Treeprocessor):
             if block.activity.worksheet:
                 _links(block.box, block.activity, self.extension)
         self.extension.pending.clear()
+        _collect_page_notes(root, self.md, self.extension.registry)
+        if self.extension.getConfig("solutions") == "facilitator":
+            _remove(root, lambda el: SOLUTION_CLASS in el.get("class", ""))
         _report_unclosed(self.md.parser.blockprocessors["blocks"].stack)
         _report_unread(root)
 
 
+def _collect_page_notes(root: etree.Element, md: Markdown, registry: ActivityRegistry) -> None:
+    """Teacher notes outside activities, in page order, for the facilitator edition."""
+    page, url = location.current_page().path, location.current_page().url
+
+    def visit(element: etree.Element) -> None:
+        for child in element:
+            classes = child.get("class", "")
+            if "otb-activity" in classes.split():
+                continue
+            if NOTES_CLASS in classes:
+                registry.add_note(TeacherNote(page, _html(md, _box_body(child)), url))
+            else:
+                visit(child)
+
+    visit(root)
+
+
+def _remove(root: etree.Element, test) -> None:
+    """Remove every element ``test`` accepts, wherever it is nested."""
+    for parent in list(root.iter()):
+        for child in [child for child in parent if test(child)]:
+            parent.remove(child)
+
+
 def _links(box: etree.Element, activity: Activity, extension: ActivityExtension) -> None:
-    files = worksheet_files(activity.id, extension.getConfig("folder"))
+    """The worksheet, its PDFs, the answer key, and the packets and editions of the book."""
+    folder = extension.getConfig("folder")
+    files = worksheet_files(activity.id, folder)
     here = location.current_page().url
 
-    def link(parent: etree.Element, key: str, text: str) -> None:
-        a = etree.SubElement(parent, "a", {"href": _relative(here, files[key])})
+    def link(parent: etree.Element, target: str, text: str, name: str) -> None:
+        a = etree.SubElement(parent, "a", {"href": _relative(here, target)})
         # The accessible name starts with the visible text (WCAG 2.5.3, label in name).
-        name = t("activity.link_name", text=text, label=activity.label, title=activity.title)
         a.set("aria-label", name)
         a.text = text
 
+    def about(text: str) -> str:
+        return t("activity.link_name", text=text, label=activity.label, title=activity.title)
+
     p = etree.SubElement(box, "p", {"class": "otb-activity__links"})
     p.text = t("activity.worksheet") + " "
-    link(p, "page", t("activity.printable"))
+    link(p, files["page"], LINKS["page"], about(LINKS["page"]))
     if extension.getConfig("pdf"):
-        link(p, "letter", t("worksheet.pdf_letter"))
-        link(p, "a4", t("worksheet.pdf_a4"))
+        link(p, files["letter"], LINKS["letter_pdf"], about(LINKS["letter_pdf"]))
+        link(p, files["a4"], LINKS["a4_pdf"], about(LINKS["a4_pdf"]))
+    if activity.has_solution:
+        key = answer_key_file(activity.id, folder)
+        link(p, key, LINKS["answers"], about(LINKS["answers"]))
+    _separate(p)
+    if extension.getConfig("pdf"):
+        _packet_links(box, folder, link)
+
+
+def _packet_links(box: etree.Element, folder: str, link) -> None:
+    """Every worksheet at once: the classroom packet, facilitator edition and answer key."""
+    p = etree.SubElement(box, "p", {"class": "otb-activity__links otb-activity__packets"})
+    p.text = t("activity.all_worksheets_intro") + " "
+    for number, edition in enumerate(("packet", "facilitator", "answers")):
+        label = etree.SubElement(p, "span")
+        label.text = (t("list.semicolon") if number else "") + LINKS[edition] + " ("
+        for paper in ("letter", "a4"):
+            name = t("activity.packet_link_name", text=LINKS[paper], edition=LINKS[edition])
+            link(p, packet_file(edition, paper, folder), LINKS[paper], name)
+        p[-2].tail, p[-1].tail = t("list.separator"), ")"
+    p[-1].tail = ")."
+
+
+def _separate(p: etree.Element) -> None:
     for a in list(p)[:-1]:
         a.tail = " · "
 
@@ -363,7 +481,7 @@ def _report_unclosed(stack: list[Any]) -> None:
 
 def _report_unread(root: etree.Element) -> None:
     """pymdownx shows a block it cannot read as plain text, silently: report each one."""
-    for header, line in unread_blocks(root, (ActivityBlock.NAME, TEACHER_NOTES)):
+    for header, line in unread_blocks(root, (ActivityBlock.NAME, *audience.NAMES)):
         _warn(
             f"the block '{header}' could not be read and would show as plain text",
             line,
@@ -384,8 +502,14 @@ class ActivityExtension(BlocksExtension):
         self.config = {
             "folder": ["worksheets", "Site folder of the worksheets"],
             "pdf": [True, "Link the PDF worksheets (false when PDFs are not built)"],
+            "solutions": ["online", "online: a collapsed box on the page; facilitator: paper only"],
         }
         super().__init__(*args, **kwargs)
+        if self.getConfig("solutions") not in SOLUTIONS_SHOWN:
+            raise ValueError(
+                f"opentextbook.markdown.activity: 'solutions: {self.getConfig('solutions')}' "
+                f"is not a choice; write one of: {', '.join(SOLUTIONS_SHOWN)}"
+            )
         self.registry: ActivityRegistry = ActivityRegistry() if registry is None else registry
         self.pending: list[ActivityBlock] = []
 
@@ -396,7 +520,8 @@ class ActivityExtension(BlocksExtension):
     def extendMarkdownBlocks(self, md: Markdown, block_mgr: Any) -> None:
         config = {"extension": self}
         block_mgr.register(ActivityBlock, config)
-        block_mgr.register(TeacherNotesBlock, config)
+        for block in audience.BLOCKS:
+            block_mgr.register(block, config)
         md.preprocessors.register(_PageStart(md, self), "otb_activity_page", 100)
         # A list written from 5. keeps its numbers (Python-Markdown restarts it at 1 by
         # default), online and on the worksheet, whose steps are numbered from it.

@@ -47,6 +47,9 @@ def current_page() -> PageSource:
     return _current
 
 
+_FENCE = re.compile(r"^\s*(?P<fence>`{3,}|~{3,})")
+
+
 def block_line(name: str, argument: str | None = None, occurrence: int = 0) -> int | None:
     """1-based line of the ``occurrence``-th ``/// name | argument`` header in the page.
 
@@ -56,8 +59,13 @@ def block_line(name: str, argument: str | None = None, occurrence: int = 0) -> i
     """
     header = re.compile(rf"^\s*/{{3,}}\s*{re.escape(name)}\s*(?:\|\s*(?P<arg>.*?))?\s*$")
     seen = 0
+    fence = None  # a block header shown inside a fenced code sample is not a block
     for number, line in enumerate(_current.text.splitlines(), start=1):
-        match = header.match(line)
+        opened = _FENCE.match(line)
+        if opened and (fence is None or opened["fence"].startswith(fence)):
+            fence = opened["fence"][:3] if fence is None else None
+            continue
+        match = None if fence else header.match(line)
         if not match:
             continue
         if argument is not None and (match.group("arg") or "").strip() != argument.strip():

@@ -35,4 +35,6 @@ def _line_of(header: str, occurrence: int) -> int | None:
     """The line of the ``occurrence``-th line reading ``header`` in the current page."""
     lines = location.current_page().text.splitlines()
     found = [n for n, line in enumerate(lines, start=1) if line.strip() == header]
+    if not found:  # written inside other text, e.g. a table cell: the line that holds it
+        found = [n for n, line in enumerate(lines, start=1) if header in line]
     return found[occurrence] if occurrence < len(found) else None

@@ -112,7 +112,7 @@ def book_id(prefix: str, page_id: str) -> str:
 
 def _rewrite_links(root, page: BookPage, prefix: str, anchors, site_url) -> None:
     base = "/" + page_path(page.url)
-    for link in root.iter("a"):
+    for link in list(root.iter("a")):
         href = link.get("href")
         if href is None:
             continue
@@ -132,8 +132,8 @@ def _rewrite_links(root, page: BookPage, prefix: str, anchors, site_url) -> None
         elif site_url:
             fragment = f"#{parts.fragment}" if parts.fragment else ""
             link.set("href", urljoin(site_url, target + fragment))
-        else:
-            link.attrib.pop("href")
+        else:  # a site file with no published address: its text, not a link to nowhere
+            link.drop_tag()
 
 
 def _rewrite_images(root, page: BookPage, resource) -> None:

@@ -11,6 +11,7 @@ import json
 import posixpath
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -19,6 +20,7 @@ from markupsafe import Markup
 from opentextbook import i18n
 from opentextbook.book import BookContents, BookMetadata
 from opentextbook.cache import OutputCache, content_digest, library_versions
+from opentextbook.editions import paper_html, student_html
 from opentextbook.fonts import GlyphChecker
 from opentextbook.i18n import t
 from opentextbook.publishing.bookpages import BookPage, page_path
@@ -26,6 +28,8 @@ from opentextbook.publishing.linkeddata import PageHead, page_head
 from opentextbook.publishing.snippets import Download, chapter_end, footer, macros
 
 DOWNLOADS_DIR = "downloads"
+TEACHER_SUFFIX = "-teacher"
+"""The teacher edition's files: ``<slug>-teacher.pdf`` beside the student ``<slug>.pdf``."""
 
 
 class BookPublisher:
@@ -49,7 +53,9 @@ class BookPublisher:
         self._order: list[str] = []
 
     def download(self, kind: str) -> Download:
-        return next(item for item in self.downloads or [] if item.path.endswith(kind))
+        """The download whose file name ends in ``kind`` (``.pdf``: the student edition's)."""
+        slug = _slug(self.metadata.title)
+        return next(item for item in self.downloads or [] if item.path.endswith(slug + kind))
 
     def head(self, src: str, title: str, url: str | None) -> PageHead:
         """The ``<head>`` additions of one page (``url`` is its canonical address)."""
@@ -114,15 +120,35 @@ class BookPublisher:
         run = run or _call
         if not self.downloads:
             return []
+        self.check_glyphs(GlyphChecker())
+
+        written = []
+        for suffix, pages in self.editions().items():
+            written += self._write_edition(site_dir, cache, suffix, pages, run)
+        return written
+
+    def editions(self) -> dict[str, list[BookPage]]:
+        """The student edition (no teacher notes, no solutions) and the teacher edition, by
+        the suffix of their file names; both leave out what is for the web page only."""
+        student = [replace(page, html=paper_html(student_html(page.html))) for page in self.pages]
+        teacher = [replace(page, html=paper_html(page.html)) for page in self.pages]
+        return {"": student, TEACHER_SUFFIX: teacher}
+
+    def _write_edition(
+        self,
+        site_dir: Path,
+        cache: OutputCache,
+        suffix: str,
+        pages: list[BookPage],
+        run: Callable,
+    ) -> list[Path]:
         from opentextbook.publishing.epub import publication_time, write_epub
         from opentextbook.publishing.wholebook import whole_book_html, write_whole_book_pdf
 
-        self.check_glyphs(GlyphChecker())
-
         # Keyed by what the book is made from, so an unchanged book is not even assembled.
         digest = content_digest(
-            _book_inputs(self.metadata, self.contents, self.pages, self.site_url),
-            *_image_digests(site_dir, self.pages),
+            _book_inputs(self.metadata, self.contents, pages, self.site_url),
+            *_image_digests(site_dir, pages),
             *map(_read, self.stylesheets),
             *_own_files(),
             i18n.active().fingerprint,
@@ -130,9 +156,7 @@ class BookPublisher:
         outputs = {
             ".pdf": lambda target: run(
                 write_whole_book_pdf,
-                whole_book_html(
-                    self.metadata, self.pages, site_dir=site_dir, site_url=self.site_url
-                ),
+                whole_book_html(self.metadata, pages, site_dir=site_dir, site_url=self.site_url),
                 target,
                 site_dir=site_dir,
                 extra_css=self.stylesheets,
@@ -140,7 +164,7 @@ class BookPublisher:
             ".epub": lambda target: run(
                 write_epub,
                 self.metadata,
-                self.pages,
+                pages,
                 target,
                 site_dir=site_dir,
                 site_url=self.site_url,
@@ -154,7 +178,7 @@ class BookPublisher:
         }
         written = []
         for kind, render in outputs.items():
-            item = self.download(kind)
+            item = self.download(suffix + kind)
             written.append(_cached(cache, item.path, digest + stamped[kind], render, site_dir))
         return written
 
@@ -175,7 +199,7 @@ class BookPublisher:
             return None
         from opentextbook.publishing.offline import write_offline_zip
 
-        item = self.download(".zip")
+        item = self.download("-offline.zip")
         slug = _slug(self.metadata.title)
         return write_offline_zip(site_dir, site_dir / item.path, folder=slug, cache=cache)
 
@@ -202,6 +226,16 @@ def _downloads(metadata: BookMetadata) -> list[Download]:
     return [
         Download(t("downloads.pdf"), f"{DOWNLOADS_DIR}/{slug}.pdf", t("downloads.pdf_about")),
         Download(t("downloads.epub"), f"{DOWNLOADS_DIR}/{slug}.epub", t("downloads.epub_about")),
+        Download(
+            t("downloads.pdf_teacher"),
+            f"{DOWNLOADS_DIR}/{slug}{TEACHER_SUFFIX}.pdf",
+            t("downloads.teacher_about"),
+        ),
+        Download(
+            t("downloads.epub_teacher"),
+            f"{DOWNLOADS_DIR}/{slug}{TEACHER_SUFFIX}.epub",
+            t("downloads.teacher_about"),
+        ),
         Download(
             t("downloads.zip"), f"{DOWNLOADS_DIR}/{slug}-offline.zip", t("downloads.zip_about")
         ),

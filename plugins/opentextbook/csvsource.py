@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from opentextbook.errors import SourceError
-from opentextbook.yamlsource import MAX_BYTES, display_path
+from opentextbook.yamlsource import check_size, display_path
 
 UTF8_FIX = "save it as UTF-8 (in a spreadsheet: 'CSV UTF-8'; in LibreOffice: character set UTF-8)"
 
@@ -51,14 +51,7 @@ def load_csv(path: str | Path, *, label: str = "data file") -> CsvDocument:
     path = Path(path)
     shown = display_path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise SourceError(
-                shown,
-                f"{label} is {size / 2**20:.1f} MB, more than the {MAX_BYTES // 2**20} MB limit",
-                line=1,
-                fix="split it into smaller files or remove rows the book does not use",
-            )
+        check_size(path, shown, label, items="rows")
         data = path.read_bytes()
     except FileNotFoundError:
         raise SourceError(shown, f"{label} not found", fix="check the file name") from None

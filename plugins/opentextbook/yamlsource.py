@@ -67,7 +67,7 @@ def load_yaml(path: str | Path, *, label: str = "data file") -> YamlDocument:
     path = Path(path)
     shown = _display_path(path)
     try:
-        _check_size(path, shown, label)
+        check_size(path, shown, label)
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SourceError(
@@ -86,15 +86,16 @@ def load_yaml(path: str | Path, *, label: str = "data file") -> YamlDocument:
     return parse_yaml(text, path, label=label)
 
 
-def _check_size(path: Path, shown: str, label: str) -> None:
-    """Refuse a file too big to be hand-edited data before spending a minute parsing it."""
+def check_size(path: Path, shown: str, label: str, items: str = "entries") -> None:
+    """Refuse a file too big to be hand-edited data before spending a minute parsing it
+    (YAML and CSV alike; ``items`` names what a remixer would remove)."""
     size = path.stat().st_size
     if size > MAX_BYTES:
         raise SourceError(
             shown,
             f"{label} is {size / 2**20:.1f} MB, more than the {MAX_BYTES // 2**20} MB limit",
             line=1,
-            fix="split it into smaller files or remove entries the book does not use",
+            fix=f"split it into smaller files or remove {items} the book does not use",
         )
 
 

@@ -199,7 +199,6 @@ class WorksheetRenderer:
             answer_key=edition == "answers",
             page_notes=self._page_notes(base) if edition == "facilitator" else [],
             audience=AUDIENCE_ATTR,
-            labels=LABELS,
             book=self.metadata,
             css=self.css,
             files=worksheet_files(activities[0].id, self.folder) if not edition else {},

@@ -88,7 +88,8 @@ class Server:
         raise TimeoutError(f"{path} did not show {text!r} within {limit} s")
 
     def downloads_ready(self, started: float, limit: float = 1800) -> float | None:
-        """Seconds from ``started`` until the status file says everything is up to date."""
+        """Seconds from ``started`` until the status file says everything is up to date
+        (None for plain, or if that takes more than ``limit``)."""
         while time.monotonic() - started < limit:
             status = self.fetch(STATUS)
             if status is None:
@@ -113,8 +114,15 @@ class Server:
         self.log.close()
 
 
-def measure_loop(chapters: int, projects: dict[str, Path], rounds: int, build) -> LoopResult:
-    """Cold build, serve start-up, then ``rounds`` of each edit kind, ours and plain in turn."""
+def measure_loop(
+    chapters: int, projects: dict[str, Path], rounds: int, build, download_wait: float = 1800
+) -> LoopResult:
+    """Cold build, serve start-up, then ``rounds`` of each edit kind, ours and plain in turn.
+
+    After each edit of ours the loop waits up to ``download_wait`` seconds for the downloads to
+    be up to date; with 0 the next edit follows at once and cancels the background work, as
+    when an author keeps writing (at 200 chapters re-rendering every download takes minutes).
+    """
     cold = {variant: build(projects[variant]).seconds for variant in projects}
     print(f"  {chapters} chapters: cold build {_pair(cold)}", flush=True)
     page = _page_with_activities(projects["ours"])
@@ -130,7 +138,8 @@ def measure_loop(chapters: int, projects: dict[str, Path], rounds: int, build) -
         servers["ours"].downloads_ready(time.monotonic())  # start from a settled site
         for number in range(rounds):
             for kind in EDIT_KINDS:
-                _time_edit(result, servers, projects, kind, page, f"{kind}{number}x{chapters}")
+                token = f"{kind}{number}x{chapters}"
+                _time_edit(result, servers, projects, kind, page, token, download_wait)
     finally:
         for server in servers.values():
             server.stop()
@@ -142,14 +151,14 @@ def _not_strict(config: Path) -> None:
     config.write_text(text.replace("\nstrict: true", "\nstrict: false"), encoding="utf-8")
 
 
-def _time_edit(result, servers, projects, kind: str, page: str, token: str) -> None:
+def _time_edit(result, servers, projects, kind: str, page: str, token: str, wait: float) -> None:
     timings = result.edits.setdefault(kind, {})
     for variant, server in servers.items():
         target, shown = _edit(projects[variant], variant, kind, page, token)
         started = time.monotonic()
         seconds = server.wait_for(target, shown, started)
         timings.setdefault(variant, []).append(seconds)
-        ready = server.downloads_ready(started)
+        ready = server.downloads_ready(started, limit=wait) if wait else None
         if ready is not None:
             result.downloads.setdefault(kind, []).append(ready)
         extra = f", downloads up to date after {ready:.1f} s" if ready is not None else ""

@@ -88,9 +88,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 40, 200], help="chapters")
     parser.add_argument("--rounds", type=int, default=3, help="edits of each kind (edit loop)")
+    parser.add_argument(
+        "--download-wait",
+        type=float,
+        default=1800,
+        help="edit loop: seconds to wait for the downloads after each edit (0: edit on at once)",
+    )
     args = parser.parse_args(argv)
     if args.edit_loop:
-        return edit_loop(args.sizes, args.rounds, args.work)
+        return edit_loop(args.sizes, args.rounds, args.work, args.download_wait)
     sizes = dict(QUICK if args.quick else FULL)
     sizes.update({name: getattr(args, name) for name in FULL if getattr(args, name)})
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-", dir=_work_root()))
@@ -108,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if failed else 0
 
 
-def edit_loop(sizes: list[int], rounds: int, work: Path | None) -> int:
+def edit_loop(sizes: list[int], rounds: int, work: Path | None, download_wait: float) -> int:
     """``--edit-loop``: the authoring loop in ``mkdocs serve`` at each size (see editloop.py)."""
     from editloop import measure_loop, report_loop
 
@@ -122,7 +128,7 @@ def edit_loop(sizes: list[int], rounds: int, work: Path | None) -> int:
             activities=5 * chapters,
             organisations=10 * chapters,
         )
-        results.append(measure_loop(chapters, books, rounds, run_build))
+        results.append(measure_loop(chapters, books, rounds, run_build, download_wait))
     report_loop(results)
     return 0
 

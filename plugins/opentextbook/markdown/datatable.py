@@ -61,10 +61,9 @@ TABLE_CODE = (
     "markdown/datatable.py",
     "templating.py",
     "templates/table.html",
-    "templates/table_cell.html",
+    "templates/table_cells.html",
     "templates/table_downloads.html",
     "templates/table_list.html",
-    "templates/table_value.html",
 )
 """What turns a data set into table HTML: a change to any of them renders tables again."""
 

@@ -16,9 +16,11 @@ from pathlib import Path
 import markdown
 import pytest
 from conftest import ROOT, Build, copy_project, run_build
+from markupsafe import escape
 
 from opentextbook.datasets import load_dataset, load_schema
 from opentextbook.markdown import location
+from opentextbook.tables import search_html
 
 ORGANIZATIONS = load_schema(ROOT / "data" / "organizations.schema.yml")
 
@@ -171,6 +173,51 @@ def test_chapter_shows_the_pln_nodes_from_data(built_site: Build) -> None:
     ]
     assert '<a href="https://virtuallyconnecting.org">' in nodes
     assert "What the author learns there:" in nodes
+
+
+# --- the search index and serve rebuilds ----------------------------------------------------
+
+
+def test_search_index_has_one_entry_line_per_row_with_cells_apart(built_site: Build) -> None:
+    index = json.loads(built_site.page("search/search_index.json"))
+    text = " ".join(doc["text"] for doc in index["docs"] if doc["location"].startswith(CHAPTER))
+    records = load_dataset(ROOT / "data" / "organizations.yml", ORGANIZATIONS).records
+    for record in records:  # each row is a paragraph starting with its name, cells apart
+        assert f"<p>{escape(record['name'])}; " in text
+    assert "Name; " in text  # the header row, once, as the rows' key
+
+
+def test_search_html_rewrites_only_data_tables_and_keeps_text_escaped(small_data: Path) -> None:
+    page = convert(block("data: organizations\ncolumns: [name, offers, website]"), small_data)
+    other = "<table><tr><td>a</td><td>b</td></tr></table>"
+    compact = search_html(page + other)
+    assert "<p>Zeta &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co; webinars, journals; " in compact
+    assert "<p>Alpha; conferences; not known</p>" in compact
+    assert "<tr" not in compact.replace(other, "")
+    assert compact.endswith(other)  # not ours: left for the index to read as it always has
+
+
+def test_a_changed_value_renders_its_row_again_and_no_other(small_data: Path, monkeypatch) -> None:
+    from opentextbook import tables
+
+    rendered: list[str] = []
+    real = tables.template_macro
+
+    def counting(name: str, macro: str):
+        def call(row):
+            rendered.append(row.ident)
+            return real(name, macro)(row)
+
+        return call
+
+    monkeypatch.setattr(tables, "template_macro", counting)
+    monkeypatch.setattr(tables, "_ROW_HTML", {})
+    first = convert(block("data: organizations"), small_data)
+    data = small_data / "organizations.yml"
+    data.write_text(data.read_text(encoding="utf-8").replace("name: Mid", "name: Middle"))
+    second = convert(block("data: organizations"), small_data)
+    assert sorted(rendered) == ["alpha", "mid", "mid", "zeta"]
+    assert second == first.replace(">Mid<", ">Middle<")
 
 
 # --- the block's options ------------------------------------------------------------------------

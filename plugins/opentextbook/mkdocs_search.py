@@ -7,6 +7,9 @@ entries depend only on what the page shows (its HTML, table of contents, address
 ``search``/``tags``/``title`` front matter) and on Material's version, so they are stored in
 ``.cache/opentextbook/search/`` under a digest of those and appended to the index unchanged.
 
+Data tables reach the index one paragraph per row (:func:`~opentextbook.tables.search_html`):
+the same words, apart, for a fraction of the parsing.
+
 Only Material's own search plugin is wrapped, and only when its index has the method and list
 this relies on; with any other search plugin (or a future Material without them) nothing
 changes and the plugin indexes as usual.
@@ -22,6 +25,7 @@ from pathlib import Path
 from opentextbook.cache import library_versions
 from opentextbook.keyedcache import digest, prune, read_json, write_json
 from opentextbook.mkdocs_pages import toc_tokens
+from opentextbook.tables import search_html
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")
 
@@ -67,7 +71,12 @@ class SearchEntryCache:
             return
         self.misses += 1
         before = len(index.entries)
-        add(page)
+        content = page.content
+        page.content = search_html(content) if content else content
+        try:
+            add(page)
+        finally:
+            page.content = content
         write_json(self.folder, key, index.entries[before:])
 
     def prune(self) -> None:
@@ -90,9 +99,10 @@ def _page_key(page) -> str:
 
 @functools.cache
 def _indexer_version() -> str:
-    """Material's version, and whether it segments Chinese text (jieba installed)."""
+    """Material's version, whether it segments Chinese text (jieba installed), and the form
+    data tables are given to it in (bump ``rows=`` when :func:`search_html` changes)."""
     try:
         from material.plugins.search import plugin
     except ImportError:
         return "material missing"
-    return f"{library_versions('mkdocs-material')};jieba={plugin.jieba is not None}"
+    return f"{library_versions('mkdocs-material')};jieba={plugin.jieba is not None};rows=1"

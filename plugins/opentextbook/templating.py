@@ -48,6 +48,11 @@ def render_template(name: str, **context) -> str:
     return environment().get_template(name).render(**context)
 
 
+def template_macro(name: str, macro: str):
+    """The macro ``macro`` of ``templates/<name>``, callable from Python (autoescaped output)."""
+    return getattr(environment().get_template(name).module, macro)
+
+
 def use_bytecode_cache(folder: Path) -> None:
     """Keep the package's compiled templates in ``folder`` between builds."""
     environment().bytecode_cache = jinja_bytecode_cache(folder)

@@ -80,7 +80,8 @@ def as_text(value: Any) -> Any:
     """
     if isinstance(value, str):
         text = str(escape(value))
-        return Markup(text if is_safe_url(value) else text.translate(_MARKDOWN_SYNTAX))
+        address = ":" in value and is_safe_url(value)  # every address has a scheme and ":"
+        return Markup(text if address else text.translate(_MARKDOWN_SYNTAX))
     if isinstance(value, dict):
         return {key: as_text(item) for key, item in value.items()}
     if isinstance(value, list | tuple):

@@ -14,8 +14,7 @@ import pytest
 from conftest import ROOT
 
 from opentextbook.book import BookMetadata, PageCredit, Source, find_licence, load_metadata
-from opentextbook.book.fields import person
-from opentextbook.citations import (
+from opentextbook.book.citations import (
     STYLES,
     citation_key,
     csl_item,
@@ -23,6 +22,7 @@ from opentextbook.citations import (
     to_bibtex,
     to_ris,
 )
+from opentextbook.book.fields import person
 
 URL = "https://example.org/sub/path/sharing.html"
 CC_BY = find_licence("CC-BY-4.0")

@@ -171,7 +171,7 @@ def test_fingerprint_follows_what_a_worksheet_shows_not_the_line() -> None:
 
 
 def test_downloads_are_made_once_per_version_of_the_data(data_file: Path, tmp_path: Path) -> None:
-    from opentextbook.downloads import write_downloads
+    from opentextbook.datasets.downloads import write_downloads
 
     data = {"organizations": load_dataset(data_file, ORGANIZATIONS)}
     plain = write_downloads(data, tmp_path / "plain")

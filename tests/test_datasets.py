@@ -128,7 +128,7 @@ def test_the_four_pln_nodes_in_the_chapter_order(pln_nodes) -> None:
 
 
 def test_csv_cells_cannot_run_as_spreadsheet_formulas() -> None:
-    from opentextbook.downloads import spreadsheet_safe
+    from opentextbook.datasets.downloads import spreadsheet_safe
 
     assert spreadsheet_safe('=HYPERLINK("http://x","y")') == '\'=HYPERLINK("http://x","y")'
     assert spreadsheet_safe("@SUM(A1)") == "'@SUM(A1)"

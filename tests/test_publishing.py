@@ -15,7 +15,7 @@ from conftest import Build, build_book, copy_project, local_links
 from lxml import html as lxml_html
 
 from opentextbook.book import BookMetadata, PageCredit, load_metadata, read_page_credit
-from opentextbook.citations import format_citations
+from opentextbook.book.citations import format_citations
 from opentextbook.publishing.linkeddata import page_head
 from opentextbook.publishing.snippets import attribution_text
 

@@ -23,7 +23,7 @@ from lxml import html as lxml_html
 from pypdf import PdfReader
 
 from opentextbook.book import BookMetadata, load_metadata, read_page_credit
-from opentextbook.citations import format_citations
+from opentextbook.book.citations import format_citations
 
 FIXTURE = Path(__file__).parent / "fixtures" / "remix-book"
 SITE_URL = "https://example.org/teaching-in-the-open/"

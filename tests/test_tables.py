@@ -19,8 +19,8 @@ from conftest import ROOT, Build, copy_project, run_build
 from markupsafe import escape
 
 from opentextbook.datasets import load_dataset, load_schema
+from opentextbook.datasets.tables import search_html
 from opentextbook.markdown import location
-from opentextbook.tables import search_html
 
 ORGANIZATIONS = load_schema(ROOT / "data" / "organizations.schema.yml")
 
@@ -198,7 +198,7 @@ def test_search_html_rewrites_only_data_tables_and_keeps_text_escaped(small_data
 
 
 def test_a_changed_value_renders_its_row_again_and_no_other(small_data: Path, monkeypatch) -> None:
-    from opentextbook import tables
+    from opentextbook.datasets import tables
 
     rendered: list[str] = []
     real = tables.template_macro

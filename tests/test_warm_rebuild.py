@@ -135,7 +135,7 @@ def test_cached_zip_is_the_same_as_a_fresh_one(tmp_path: Path) -> None:
 
 @pytest.fixture
 def citation_cache(tmp_path: Path):
-    from opentextbook import citations
+    from opentextbook.book import citations
 
     citations.use_cache_dir(tmp_path / "citations")
     yield citations

@@ -7,8 +7,9 @@ entries depend only on what the page shows (its HTML, table of contents, address
 ``search``/``tags``/``title`` front matter) and on Material's version, so they are stored in
 ``.cache/opentextbook/search/`` under a digest of those and appended to the index unchanged.
 
-Data tables reach the index one paragraph per row (:func:`~opentextbook.tables.search_html`):
-the same words, apart, for a fraction of the parsing.
+Data tables reach the index one paragraph per row
+(:func:`~opentextbook.datasets.tables.search_html`): the same words, apart, for a fraction of
+the parsing.
 
 Only Material's own search plugin is wrapped, and only when its index has the method and list
 this relies on; with any other search plugin (or a future Material without them) nothing
@@ -23,9 +24,9 @@ import logging
 from pathlib import Path
 
 from opentextbook.cache import library_versions
+from opentextbook.datasets.tables import search_html
 from opentextbook.keyedcache import digest, prune, read_json, write_json
 from opentextbook.mkdocs_pages import toc_tokens
-from opentextbook.tables import search_html
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")
 

@@ -25,13 +25,13 @@ from mkdocs.structure.files import File, Files
 from mkdocs.utils import CountHandler, get_relative_url
 from mkdocs.utils.yaml import yaml_load
 
-from opentextbook import citations, i18n
+from opentextbook import i18n
 from opentextbook.activities import ActivityRegistry
-from opentextbook.book import BookContents, BookMetadata, load_metadata
+from opentextbook.book import BookContents, BookMetadata, citations, load_metadata
 from opentextbook.cache import OutputCache, ensure_writable
 from opentextbook.datasets import Dataset, load_datasets
+from opentextbook.datasets.downloads import render_download_list, write_downloads
 from opentextbook.datasets.package import write_data_package
-from opentextbook.downloads import render_download_list, write_downloads
 from opentextbook.editions import LABELS, SITE_URL_NOTICE
 from opentextbook.errors import SourceError
 from opentextbook.markdown import location

@@ -2,9 +2,10 @@
 
 A data set is ``data/<name>.schema.yml`` (Frictionless Table Schema, with our few additions
 under ``opentextbook:``) plus its records in ``data/<name>.yml`` or ``data/<name>.csv``. No data
-set is declared in Python: a remixer adds one with two files. Tables (``opentextbook.tables``),
-downloads (``opentextbook.downloads``), the Data Package (:mod:`.package`) and the JSON Schemas
-for editors (:mod:`.jsonschema`) are all made from the same validated records.
+set is declared in Python: a remixer adds one with two files. Tables (:mod:`.tables`, drawn
+by the ``/// datatable`` block), CSV/JSON downloads (:mod:`.downloads`), the Data Package
+(:mod:`.package`) and the JSON Schemas for editors (:mod:`.jsonschema`) are all made from the
+same validated records; :mod:`.csvsource` reads records kept in a spreadsheet's CSV.
 """
 
 from __future__ import annotations

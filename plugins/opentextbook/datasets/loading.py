@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from opentextbook.csvsource import CsvDocument, load_csv
+from opentextbook.datasets.csvsource import CsvDocument, load_csv
 from opentextbook.datasets.schema import SCHEMA_SUFFIX, Field, TableSchema, load_schema
 from opentextbook.datasets.values import Invalid, check_value, kind_of
 from opentextbook.errors import SourceError, did_you_mean
@@ -35,7 +35,7 @@ _CODE = (
     "datasets/values.py",
     "datasets/schema.py",
     "yamlsource.py",
-    "csvsource.py",
+    "datasets/csvsource.py",
 )
 
 

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from opentextbook.atomic import write_text
+from opentextbook.datasets.downloads import PACKAGE_PATH, download_paths
 from opentextbook.datasets.loading import Dataset
 from opentextbook.datasets.schema import NOT_KNOWN, OURS, Field, TableSchema
-from opentextbook.downloads import PACKAGE_PATH, download_paths
 
 CSV_NOTE = (
     "The same records as shown in the book's tables: choices by their label, lists joined "

@@ -41,13 +41,8 @@ from pymdownx.blocks.block import (
 
 from opentextbook import i18n
 from opentextbook.datasets import Dataset, load_datasets, missing_dataset_message
-from opentextbook.downloads import download_paths
-from opentextbook.errors import SourceError, did_you_mean
-from opentextbook.i18n.slugs import slugify
-from opentextbook.keyedcache import code_digest, digest, read_json, write_json
-from opentextbook.markdown import location
-from opentextbook.markdown.unread import unread_blocks
-from opentextbook.tables import (
+from opentextbook.datasets.downloads import download_paths
+from opentextbook.datasets.tables import (
     LAYOUTS,
     TableSpec,
     build_table,
@@ -55,9 +50,14 @@ from opentextbook.tables import (
     matches,
     render_table,
 )
+from opentextbook.errors import SourceError, did_you_mean
+from opentextbook.i18n.slugs import slugify
+from opentextbook.keyedcache import code_digest, digest, read_json, write_json
+from opentextbook.markdown import location
+from opentextbook.markdown.unread import unread_blocks
 
 TABLE_CODE = (
-    "tables.py",
+    "datasets/tables.py",
     "markdown/datatable.py",
     "templating.py",
     "templates/table.html",

@@ -12,7 +12,7 @@ import io
 from pathlib import Path
 
 from opentextbook.atomic import write_bytes, write_text
-from opentextbook.downloads import spreadsheet_safe
+from opentextbook.datasets.downloads import spreadsheet_safe
 from opentextbook.i18n import t
 from opentextbook.pln import geometry as geo
 from opentextbook.pln.render import Credit, render

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from opentextbook import templating
 from opentextbook.book import BookContents, BookMetadata, PageCredit, people_phrase
-from opentextbook.citations import format_citations
+from opentextbook.book.citations import format_citations
 from opentextbook.i18n import active, licence_url, t
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 from opentextbook.atomic import write_text
 from opentextbook.cache import OutputCache, content_digest
 from opentextbook.datasets import Dataset
+from opentextbook.datasets.tables import plain_text
 from opentextbook.i18n import t
 from opentextbook.keyedcache import code_digest
-from opentextbook.tables import plain_text
 from opentextbook.templating import render_template
 
 DOWNLOADS_DIR = "downloads"
@@ -95,7 +95,9 @@ def write_downloads(
     written = []
     for name, dataset in datasets.items():
         paths = download_paths(name)
-        digest = content_digest(dataset.digest, code_digest("downloads.py", "tables.py"))
+        digest = content_digest(
+            dataset.digest, code_digest("datasets/downloads.py", "datasets/tables.py")
+        )
         for fmt, render in (("csv", to_csv), ("json", to_json)):
             target = Path(site_dir) / paths[fmt]
             if cache is None:

@@ -194,3 +194,41 @@ def test_page_cache_is_off_with_extensions_that_read_other_files(tmp_path: Path)
     # No page through the cache (search entries still are: they are keyed by the HTML).
     assert counts is not None and counts[:2] == (0, 0)
     assert not list((project / ".cache" / "opentextbook" / "pages").glob("*.json"))
+
+
+def test_macros_render_only_pages_with_template_syntax(tmp_path: Path, monkeypatch) -> None:
+    """mkdocs-macros compiles each page it is given on every build; pages without its
+    syntax are not given to it (a cost in every ``serve`` rebuild), and pages with it are."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs_macros.plugin import MacrosPlugin
+
+    project = copy_project(tmp_path / "book")
+    rendered: list[str] = []
+    real = MacrosPlugin.render
+
+    def spy(self, markdown: str, force_rendering: bool = False) -> str:
+        output = real(self, markdown, force_rendering)
+        if output is not markdown:  # compiled and rendered (a new string, even if equal)
+            rendered.append(self.page.file.src_uri)
+        return output
+
+    monkeypatch.setattr(MacrosPlugin, "render", spy)
+    monkeypatch.setenv("WORKSHEET_PDFS", "false")
+    monkeypatch.setenv("BOOK_DOWNLOADS", "false")
+    monkeypatch.chdir(project)
+    config = load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site"))
+    config.plugins.on_startup(command="build", dirty=False)
+    try:
+        build(config)
+    finally:
+        config.plugins.on_shutdown()
+    pages = {
+        path.relative_to(project / "docs").as_posix(): path.read_text("utf-8")
+        for path in (project / "docs").rglob("*.md")
+    }
+    with_syntax = sorted(name for name, text in pages.items() if re.search(r"\{\{|\{%", text))
+    assert 0 < len(with_syntax) < len(pages)  # the book has both kinds
+    assert sorted(rendered) == with_syntax
+    macro_page = (project / "site" / "downloads.html").read_text("utf-8")
+    assert "{{" not in macro_page and "{%" not in macro_page

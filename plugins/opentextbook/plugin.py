@@ -268,6 +268,7 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         for flag in FRONT_MATTER_FLAGS:
             if flag in page.meta:
                 page.meta[flag] = _front_matter_flag(page, flag, shown)
+        _skip_macros_without_syntax(page, markdown, config)
         return markdown
 
     @event_priority(-50)  # after mkdocs-macros: what it adds is not read as a macro
@@ -333,6 +334,19 @@ def _shown_path(file: File, root: Path) -> str:
 
 FRONT_MATTER_FLAGS = ("whole_book", "pln_builder")
 """Yes/no front matter keys the toolchain reads (``whole_book: false`` leaves a page out)."""
+
+
+def _skip_macros_without_syntax(page, markdown: str, config: MkDocsConfig) -> None:
+    """Tell mkdocs-macros to leave a page alone that has none of its template syntax.
+
+    mkdocs-macros compiles every page as a Jinja template on every build, a few milliseconds
+    to tens of milliseconds a page; in ``serve`` that is paid for every page on every save.
+    Its own ``has_j2`` decides (it knows the configured delimiters); a page that says
+    ``render_macros`` itself is left as it says.
+    """
+    has_j2 = getattr(config.plugins.get("macros"), "has_j2", None)
+    if callable(has_j2) and "render_macros" not in page.meta and not has_j2(markdown):
+        page.meta["render_macros"] = False
 
 
 def _front_matter_flag(page, key: str, shown: str) -> bool:

@@ -102,6 +102,6 @@ class ServedDownloads:
                 self.status.done(publisher.download(suffix + kind).path)
         self.status.write()
         work.check()
-        publisher.write_offline_zip(self.site_dir, cache)
+        publisher.write_offline_zip(self.site_dir, cache, run=work.call)
         self.status.done(publisher.download("-offline.zip").path)
         cache.save()  # not pruned: `mkdocs build` forgets what is no longer used

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from opentextbook.atomic import atomic_path
@@ -28,22 +29,34 @@ _ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
 
 def write_offline_zip(
-    site_dir: Path, target: Path, *, folder: str, cache: OutputCache | None = None
+    site_dir: Path,
+    target: Path,
+    *,
+    folder: str,
+    cache: OutputCache | None = None,
+    run: Callable | None = None,
 ) -> Path:
     """Zip ``site_dir`` into ``target`` (which may be inside it), every file under ``folder/``.
 
     With a ``cache``, an unchanged site reuses the zip made last time (see the module's doc).
+    ``run(function, *args)`` writes the zip (``serve`` passes one that uses a worker process,
+    so a newer save can end it at once); by default, here.
     """
     site_dir, target = Path(site_dir), Path(target)
+    run = run or _call
     files = _site_files(site_dir, exclude=target)
     if cache is None:
-        return _write_zip(site_dir, files, target, folder)
+        return run(_write_zip, site_dir, files, target, folder)
     key = target.relative_to(site_dir).as_posix()
     digest = site_digest(site_dir, files, folder)
     if not cache.fresh(key, digest):
-        _write_zip(site_dir, files, cache.path(key), folder)
+        run(_write_zip, site_dir, files, cache.path(key), folder)
         cache.store(key, digest)
     return cache.place(key, target)
+
+
+def _call(function: Callable, *args):
+    return function(*args)
 
 
 def site_digest(site_dir: Path, files: list[Path], folder: str) -> str:

@@ -192,16 +192,18 @@ class BookPublisher:
                 cache.place(item.path, site_dir / item.path)
         return found
 
-    def write_offline_zip(self, site_dir: Path, cache: OutputCache | None = None) -> Path | None:
+    def write_offline_zip(
+        self, site_dir: Path, cache: OutputCache | None = None, *, run: Callable | None = None
+    ) -> Path | None:
         """Zip the finished site (last, after every other output is in place); with a
-        ``cache``, only when a file of the site changed."""
+        ``cache``, only when a file of the site changed; ``run`` as for :meth:`write_downloads`."""
         if not self.downloads:
             return None
         from opentextbook.publishing.offline import write_offline_zip
 
         item = self.download("-offline.zip")
         slug = _slug(self.metadata.title)
-        return write_offline_zip(site_dir, site_dir / item.path, folder=slug, cache=cache)
+        return write_offline_zip(site_dir, site_dir / item.path, folder=slug, cache=cache, run=run)
 
 
 _VERSIONS = {

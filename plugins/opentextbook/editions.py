@@ -80,10 +80,9 @@ SHEET_TOO_LONG = (
     "spaces"
 )
 SITE_URL_NOTICE = (
-    "site_url is not set to the book's published address (it is "
-    "'{url}'), so worksheets carry no QR code and no online address. Set it with "
-    "'site_url:' in mkdocs.yml or the SITE_URL environment variable, e.g. "
-    "SITE_URL=https://you.github.io/book/ mkdocs build"
+    "site_url is not set to the book's published address ({state}), so worksheets carry no "
+    "QR code and no online address{more}. Set it with 'site_url:' in mkdocs.yml or the "
+    "SITE_URL environment variable, e.g. SITE_URL=https://you.github.io/book/ mkdocs build"
 )
 """Build messages (for the author, in English like every build message)."""
 

@@ -234,7 +234,8 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         output = name_search_dialog(output, i18n.t("search.dialog"))
         output = text_direction(output, i18n.active().direction)
         if template_name == "404.html":
-            output = relocatable_404(output, urlsplit(config.site_url or "").path or "/")
+            base = urlsplit(config.site_url or "").path or "/"
+            output = relocatable_404(output, base, known=bool(self.site_url or self.serving))
         return output
 
     def on_page_context(self, context, *, page, config: MkDocsConfig, nav):
@@ -586,7 +587,11 @@ def _printed_site_url(site_url: str | None) -> str:
     with one notice saying how to set it, so no sheet leads to a page that does not exist."""
     if is_published_site_url(site_url):
         return site_url
-    log.info(SITE_URL_NOTICE.format(url=site_url or ""))
+    if site_url:
+        state, more = f"'{site_url}' is a placeholder", ""
+    else:  # nothing names an address then: pages, citations, the book's PDF and EPUB
+        state, more = "it is unset", ", and pages, citations and the book's files name none"
+    log.info(SITE_URL_NOTICE.format(state=state, more=more))
     return ""
 
 

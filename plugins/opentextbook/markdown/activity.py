@@ -376,6 +376,7 @@ class _ActivityLinks(Treeprocessor):
         self.extension = extension
 
     def run(self, root: etree.Element) -> None:
+        audience.withhold_cell_blocks(root)  # before the activities' content is collected
         for block in self.extension.pending:
             block.collect()
             if block.activity.worksheet:

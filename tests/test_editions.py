@@ -3,8 +3,8 @@
 One build (module-scoped) of the book plus ``tests/fixtures/teaching/teaching.md``, a chapter
 that plants a unique marker in a teacher note or solution at every nesting level (page,
 details, tab, table cell; in an activity: the activity, a step, a table in a solution, a table
-cell, a tab, details and an admonition), an image, an iframe and a diagram. Every student output is searched for the
-markers; the facilitator outputs must hold all of them.
+cell, a tab, details and an admonition), an image, an iframe and a diagram. Every student
+output is searched for the markers; the facilitator outputs must hold all of them.
 """
 
 from __future__ import annotations

@@ -133,7 +133,7 @@ class PrintOnlyBlock(_MediumBlock):
 
 BLOCKS = (TeacherNotesBlock, SolutionBlock, WebOnlyBlock, PrintOnlyBlock)
 NAMES = tuple(block.NAME for block in BLOCKS)
-_TEACHER_ONLY = (TeacherNotesBlock, SolutionBlock)
+_TEACHER_ONLY = {block.NAME: block for block in (TeacherNotesBlock, SolutionBlock)}
 
 
 _CELL_BLOCK = re.compile(rf"/{{3,}}[ ]*({TEACHER_NOTES}|{SOLUTION})(?![\w-])")
@@ -181,7 +181,7 @@ def _shown_text(element: etree.Element) -> str:
 
 def _withhold(cell: etree.Element, name: str) -> None:
     """Move the cell's content from the block's header on into a teacher-only box."""
-    block = next(block for block in _TEACHER_ONLY if block.NAME == name)
+    block = _TEACHER_ONLY[name]
     box = etree.Element(
         "details", {"class": block.CLASS, AUDIENCE_ATTR: TEACHER, "data-search-exclude": ""}
     )

@@ -137,6 +137,8 @@ _TEACHER_ONLY = {block.NAME: block for block in (TeacherNotesBlock, SolutionBloc
 
 
 _CELL_BLOCK = re.compile(rf"/{{3,}}[ ]*({TEACHER_NOTES}|{SOLUTION})(?![\w-])")
+_SOURCE_CELL_BLOCK = re.compile(rf"/{{3,}}[^\w|]*(?:{TEACHER_NOTES}|{SOLUTION})(?![\w-])")
+"""As written in a table row: markup may sit between the slashes and the name (``*///*``)."""
 _CLOSING = re.compile(r"\s*/{3,}\s*$")
 _CODE = {"code", "pre", "kbd", "samp"}
 
@@ -153,7 +155,7 @@ def withhold_cell_blocks(root: etree.Element) -> None:
         number
         for number, line in enumerate(location.current_page().text.splitlines(), start=1)
         if "|" in line
-        for _ in _CELL_BLOCK.finditer(line)
+        for _ in _SOURCE_CELL_BLOCK.finditer(line)
     ]
     found = 0
     for cell in [cell for cell in root.iter() if cell.tag in ("td", "th")]:
@@ -193,8 +195,9 @@ def _withhold(cell: etree.Element, name: str) -> None:
     match = _CELL_BLOCK.search(cell.text or "")
     if match:
         start, body.text, cell.text = 0, cell.text[match.end() :], cell.text[: match.start()]
+    elif (start := _first_holding(children)) is None:  # split by markup: withhold it all
+        start, body.text, cell.text = 0, cell.text, ""
     else:
-        start = _first_holding(children)
         child = children[start]
         match = _CELL_BLOCK.search(child.tail or "")
         if match and not _CELL_BLOCK.search(_shown_text(child)):
@@ -207,12 +210,15 @@ def _withhold(cell: etree.Element, name: str) -> None:
     cell.append(box)
 
 
-def _first_holding(children: list[etree.Element]) -> int:
+def _first_holding(children: list[etree.Element]) -> int | None:
     """The first child whose text or tail holds the header (both are searched together)."""
     return next(
-        number
-        for number, child in enumerate(children)
-        if _CELL_BLOCK.search(_shown_text(child) + (child.tail or ""))
+        (
+            number
+            for number, child in enumerate(children)
+            if _CELL_BLOCK.search(_shown_text(child) + (child.tail or ""))
+        ),
+        None,
     )
 
 

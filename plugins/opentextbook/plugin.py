@@ -162,6 +162,7 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
             self.page_cache = PageRenderCache(cache / "pages", self.activities)
             self.search_cache = SearchEntryCache(cache / "search")
         self.publisher = _set_up_publishing(config, self.metadata, self.config, self.site_url)
+        _link_book_editions(config, self.publisher)
         _register_worksheet_downloads(config, self.config.worksheet_pdfs)
         citations.use_cache_dir(cache / "citations")
         use_bytecode_cache(cache / "jinja" / "package")
@@ -549,6 +550,15 @@ def _bind_activities(config: MkDocsConfig, pdf: bool) -> ActivityRegistry:
     config.extra_css.append(f"{ASSET_PREFIX}/activities.css")
     config.extra_javascript.append(f"{ASSET_PREFIX}/print-details.js")
     return registry
+
+
+def _link_book_editions(config: MkDocsConfig, publisher: BookPublisher) -> None:
+    """Each activity box links the whole book's student and teacher editions (PDF, EPUB)."""
+    editions = [[item.label, item.path] for item in publisher.downloads or []]
+    book = [pair for pair in editions if pair[1].endswith((".pdf", ".epub"))]
+    for extension in config.markdown_extensions:
+        if isinstance(extension, ActivityExtension):
+            extension.setConfig("book", book)
 
 
 def _write_worksheets(plugin: OpenTextbookPlugin, config: MkDocsConfig) -> None:

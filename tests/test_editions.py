@@ -245,6 +245,35 @@ def test_a_block_in_a_table_cell_is_reported_and_withheld(caplog) -> None:
     assert "<td>kept </td>" in student and "<td><code>/// solution</code></td>" in student
 
 
+def test_a_teacher_only_block_that_cannot_be_read_is_withheld(caplog) -> None:
+    """Bad options leave a block as paragraphs of text (pymdownx): reported, and marked, so a
+    non-strict build keeps them out of student outputs, up to the block's closing line."""
+    import markdown
+
+    from opentextbook.markdown import location
+    from opentextbook.markdown.activity import ActivityExtension
+
+    text = (
+        "/// activity | A\n\n1. Step.\n\n    /// solution\n        x: [\n\n    SECRET1\n\n"
+        "    SECRET2\n    ///\n\n    Kept.\n\n2. Two.\n///\n\n"
+        "/// teacher-notes\n    open: true\n\nSECRET3\n///\n\nAfter.\n"
+    )
+    location.set_page("docs/chapter.md", text, url="chapter/")
+    try:
+        with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.opentextbook"):
+            html = markdown.markdown(text, extensions=[ActivityExtension(pdf=False)])
+    finally:
+        location.clear_page()
+    messages = [record.getMessage() for record in caplog.records]
+    assert [message.split(": the block")[0] for message in messages] == [
+        "docs/chapter.md:5",
+        "docs/chapter.md:18",
+    ]
+    student = student_html(html)
+    assert "SECRET" not in student and "///" not in student
+    assert "Kept." in student and "After." in student and "Two." in student
+
+
 def test_a_sheet_longer_than_one_sheet_of_paper_is_named(site: Site) -> None:
     lines = FIXTURE.read_text(encoding="utf-8").splitlines()
     header = lines.index("/// activity | A long exercise") + 1

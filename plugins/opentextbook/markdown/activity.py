@@ -376,7 +376,9 @@ class _ActivityLinks(Treeprocessor):
         self.extension = extension
 
     def run(self, root: etree.Element) -> None:
-        audience.withhold_cell_blocks(root)  # before the activities' content is collected
+        # Before the activities' content is collected: teacher-only text that is not a block.
+        audience.withhold_cell_blocks(root)
+        audience.withhold_unread_blocks(root)
         for block in self.extension.pending:
             block.collect()
             if block.activity.worksheet:

@@ -11,8 +11,9 @@ worksheet and the PDFs.
 
 A table cell holds one line of inline text, so a block cannot be written there: a
 ``/// teacher-notes`` or ``/// solution`` in a cell is reported (page and line) and its text is
-still withheld like a block's (:func:`withhold_cell_blocks`), so a build that is not strict
-cannot show it to students.
+still withheld like a block's (:func:`withhold_cell_blocks`); one that pymdownx could not read
+(bad options) is left as paragraphs, which are marked too (:func:`withhold_unread_blocks`). So
+a build that is not strict cannot show teacher-only text to students.
 """
 
 from __future__ import annotations
@@ -232,3 +233,24 @@ def _strip_closing(body: etree.Element) -> None:
         last.tail = text
     else:
         body.text = text
+
+
+_UNREAD_HEADER = re.compile(rf"(?m)^[ ]{{0,3}}/{{3,}}[ ]*(?:{TEACHER_NOTES}|{SOLUTION})(?![\w-])")
+_CLOSING_LINE = re.compile(r"(?m)^[ ]{0,3}/{3,}[ ]*$")
+
+
+def withhold_unread_blocks(root: etree.Element) -> None:
+    """Mark what pymdownx left as plain text of a teacher-only block it could not read (its
+    header paragraph, up to the one holding the closing ``///``), so student outputs leave
+    it out; the block itself is reported elsewhere (``unread.py``)."""
+    for parent in list(root.iter()):
+        if parent.tag in _CODE or parent.tag in ("td", "th"):
+            continue
+        open_block = False
+        for child in parent:
+            starts = child.tag not in _CODE and _UNREAD_HEADER.search(child.text or "")
+            if starts or open_block:
+                child.set(AUDIENCE_ATTR, TEACHER)
+                child.set("data-search-exclude", "")
+                text = (child.text or "")[starts.end() :] if starts else child.text or ""
+                open_block = not _CLOSING_LINE.search(text)

@@ -87,6 +87,15 @@ SITE_URL_NOTICE = (
 """Build messages (for the author, in English like every build message)."""
 
 
+def site_url_notice(site_url: str) -> str:
+    """The one notice of a build whose sheets print no address: unset, or a placeholder."""
+    if site_url:
+        state, more = f"'{site_url}' is a placeholder", ""
+    else:  # nothing names an address then: pages, citations, the book's PDF and EPUB
+        state, more = "it is unset", ", and pages, citations and the book's files name none"
+    return SITE_URL_NOTICE.format(state=state, more=more)
+
+
 LINKS = _Texts(
     {
         "worksheet": "activity.worksheet",

@@ -32,7 +32,7 @@ from opentextbook.cache import OutputCache, ensure_writable
 from opentextbook.datasets import Dataset, load_datasets
 from opentextbook.datasets.package import write_data_package
 from opentextbook.downloads import render_download_list, write_downloads
-from opentextbook.editions import LABELS, SITE_URL_NOTICE
+from opentextbook.editions import LABELS, site_url_notice
 from opentextbook.errors import SourceError
 from opentextbook.markdown import location
 from opentextbook.markdown.activity import ActivityExtension
@@ -597,11 +597,7 @@ def _printed_site_url(site_url: str | None) -> str:
     with one notice saying how to set it, so no sheet leads to a page that does not exist."""
     if is_published_site_url(site_url):
         return site_url
-    if site_url:
-        state, more = f"'{site_url}' is a placeholder", ""
-    else:  # nothing names an address then: pages, citations, the book's PDF and EPUB
-        state, more = "it is unset", ", and pages, citations and the book's files name none"
-    log.info(SITE_URL_NOTICE.format(state=state, more=more))
+    log.info(site_url_notice(site_url or ""))
     return ""
 
 

@@ -2,9 +2,10 @@
 
 One build (module-scoped) of the book plus ``tests/fixtures/teaching/teaching.md``, a chapter
 that plants a unique marker in a teacher note or solution at every nesting level (page,
-details, tab, table cell; in an activity: the activity, a step, a table in a solution, a table
-cell, a tab, details and an admonition), an image, an iframe and a diagram. Every student
-output is searched for the markers; the facilitator outputs must hold all of them.
+details, tab, admonition, table cell; in an activity: the activity, a step, details in a step,
+a table in a solution, a table cell, a tab, details and an admonition), an image, an iframe
+and a diagram. Every student output is searched for the markers; the facilitator outputs must
+hold all of them.
 """
 
 from __future__ import annotations
@@ -28,12 +29,13 @@ from opentextbook.worksheets import answer_key_file, packet_file, worksheet_file
 
 FIXTURE = ROOT / "tests" / "fixtures" / "teaching" / "teaching.md"
 SLUG = "networking-and-personal-learning-networks"
-NOTES_ON_PAGES = ["MARKNOTEPAGE", "MARKNOTEDETAILSPAGE", "MARKNOTETAB"]
+NOTES_ON_PAGES = ["MARKNOTEPAGE", "MARKNOTEDETAILSPAGE", "MARKNOTETAB", "MARKNOTEADMONITION"]
 IN_ACTIVITY = [
     "MARKSOLSTEP",
     "MARKSOLTABLE",
     "MARKSOLTAB",
     "MARKNOTESTEP",
+    "MARKSOLDEEP",
     "MARKSOLDETAILS",
     "MARKSOLADMONITION",
     "MARKSOLACTIVITY",

@@ -42,6 +42,24 @@ def test_worksheets_command_writes_pages_pdfs_and_packets(tmp_path: Path) -> Non
     assert "(0 rendered, 12 from cache)" in again.stdout
 
 
+def test_worksheets_command_prints_no_placeholder_address(tmp_path: Path) -> None:
+    """As the site build: no QR code or "online" line to a made-up address, one notice."""
+    project = copy_project(tmp_path / "book")
+    args = ("worksheets", "docs", "-o", "out", "--no-pdf", "--strict")
+    result = run_cli(project, *args, "--site-url", "https://example.org/b/")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("'https://example.org/b/' is a placeholder") == 1, result.stderr
+    sheet = (project / "out/worksheets/draw-your-pln/index.html").read_text(encoding="utf-8")
+    assert "example.org" not in sheet and 'class="otb-ws-qr"' not in sheet
+    published = run_cli(project, *args, "--site-url", "https://books.example.net/b/")
+    assert "placeholder" in published.stderr  # .example.net is reserved too
+    real = run_cli(project, *args, "--site-url", "https://you.github.io/b/")
+    assert "site_url" not in real.stderr
+    sheet = (project / "out/worksheets/draw-your-pln/index.html").read_text(encoding="utf-8")
+    assert "https://you.github.io/b/networking-and-plns.html#draw-your-pln" in sheet
+    assert 'class="otb-ws-qr"' in sheet
+
+
 def test_worksheets_command_reports_bad_options_and_fails_when_strict(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "book")
     page = project / "docs" / "networking-and-plns.md"

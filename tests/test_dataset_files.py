@@ -113,7 +113,7 @@ def test_a_bad_choice_and_a_bad_address_in_csv(tmp_path: Path) -> None:
         "did you mean 'core'?"
     )
     message, path = csv_error(
-        tmp_path, CSV.replace("https://example.org/modules/1", "javascript:x")
+        tmp_path, CSV.replace("https://courses.example/modules/1", "javascript:x")
     )
     assert "row 2, column 'website', must be an http(s) or mailto address" in message
 

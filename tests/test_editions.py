@@ -2,9 +2,10 @@
 
 One build (module-scoped) of the book plus ``tests/fixtures/teaching/teaching.md``, a chapter
 that plants a unique marker in a teacher note or solution at every nesting level (page,
-details, tab; in an activity: the activity, a step, a table in a solution, a tab, details and
-an admonition), an image, an iframe and a diagram. Every student output is searched for the
-markers; the facilitator outputs must hold all of them.
+details, tab, admonition, table cell; in an activity: the activity, a step, details in a step,
+a table in a solution, a table cell, a tab, details and an admonition), an image, an iframe
+and a diagram. Every student output is searched for the markers; the facilitator outputs must
+hold all of them.
 """
 
 from __future__ import annotations
@@ -28,18 +29,21 @@ from opentextbook.worksheets import answer_key_file, packet_file, worksheet_file
 
 FIXTURE = ROOT / "tests" / "fixtures" / "teaching" / "teaching.md"
 SLUG = "networking-and-personal-learning-networks"
-NOTES_ON_PAGES = ["MARKNOTEPAGE", "MARKNOTEDETAILSPAGE", "MARKNOTETAB"]
+NOTES_ON_PAGES = ["MARKNOTEPAGE", "MARKNOTEDETAILSPAGE", "MARKNOTETAB", "MARKNOTEADMONITION"]
 IN_ACTIVITY = [
     "MARKSOLSTEP",
     "MARKSOLTABLE",
     "MARKSOLTAB",
     "MARKNOTESTEP",
+    "MARKSOLDEEP",
     "MARKSOLDETAILS",
     "MARKSOLADMONITION",
     "MARKSOLACTIVITY",
     "MARKNOTEACTIVITY",
 ]
-MARKERS = NOTES_ON_PAGES + IN_ACTIVITY
+IN_CELLS = ["MARKCELLNOTE", "MARKCELLSOL"]
+"""Written in table cells, where no block can be: reported, and withheld all the same."""
+MARKERS = NOTES_ON_PAGES + IN_ACTIVITY + IN_CELLS
 ACTIVITY = "solve-with-solutions"
 
 
@@ -106,7 +110,9 @@ def student_outputs() -> list[str]:
         files["page"],
         files["letter"],
         files["a4"],
+        other["page"],
         other["letter"],
+        other["a4"],
         packet_file("packet", "letter"),
         packet_file("packet", "a4"),
         f"downloads/{SLUG}.pdf",
@@ -170,13 +176,23 @@ def test_unprintable_content_warns_with_its_line_and_is_online_only(site: Site) 
     lines = FIXTURE.read_text(encoding="utf-8").splitlines()
     iframe = next(n for n, line in enumerate(lines, 1) if "<iframe" in line)
     diagram = next(n for n, line in enumerate(lines, 1) if line.startswith("```mermaid"))
-    warnings = [line for line in site.output.splitlines() if line.startswith("WARNING")]
+    warnings = [line for line in site.output.splitlines() if "cannot be printed" in line]
     assert len(warnings) == 2, warnings
     assert f"docs/teaching.md:{iframe}: activity 'Watch and draw': an embedded frame" in warnings[0]
     assert f"docs/teaching.md:{diagram}: activity 'Watch and draw': a diagram" in warnings[1]
     sheet = site.text(worksheet_files("watch-and-draw")["page"])
     assert "<iframe" not in sheet and "graph LR" not in sheet
     assert sheet.count("Online only") == 2
+
+
+def test_the_build_warns_of_nothing_else_and_names_each_table_cells_line(site: Site) -> None:
+    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
+    cells = [n for n, line in enumerate(lines, 1) if line.startswith("|") and "/// " in line]
+    warnings = [line for line in site.output.splitlines() if line.startswith("WARNING")]
+    in_cells = [line for line in warnings if "cannot be written in a table cell" in line]
+    assert len(warnings) == 4 and len(in_cells) == 2, warnings
+    for line, name, warning in zip(cells, ("teacher-notes", "solution"), in_cells, strict=True):
+        assert f"docs/teaching.md:{line}: a /// {name} block cannot be" in warning
 
 
 def test_steps_from_a_bullet_list_and_new_groupings(site: Site) -> None:
@@ -203,23 +219,61 @@ def test_student_html_removes_marked_elements_at_any_depth() -> None:
     assert "<p>ab</p>" in student_html(html)
 
 
-def test_a_block_in_a_table_cell_is_reported_with_its_line(caplog) -> None:
-    """Python-Markdown reads no block inside a table cell: the text would show, so it warns."""
+def test_a_block_in_a_table_cell_is_reported_and_withheld(caplog) -> None:
+    """Python-Markdown reads no block inside a table cell: it warns (page and line), and the
+    text from the header on is marked teacher-only, so a non-strict build cannot show it."""
     import markdown
 
     from opentextbook.markdown import location
     from opentextbook.markdown.activity import ActivityExtension
 
-    text = "Intro.\n\n| a | b |\n|---|---|\n| x | /// teacher-notes y /// |\n"
+    text = (
+        "Intro.\n\n| a | b |\n|---|---|\n| x | /// teacher-notes SECRET1 /// |\n"
+        "| `/// solution` | kept /// solution *SECRET2* ///|\n"
+    )
     location.set_page("docs/chapter.md", text, url="chapter/")
     try:
         with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.opentextbook"):
-            markdown.markdown(text, extensions=["tables", ActivityExtension()])
+            html = markdown.markdown(text, extensions=["tables", ActivityExtension()])
     finally:
         location.clear_page()
-    (message,) = [record.getMessage() for record in caplog.records]
-    expected = "docs/chapter.md:5: the block '/// teacher-notes y ///' could not be read"
-    assert message.startswith(expected)
+    messages = [record.getMessage() for record in caplog.records]
+    assert len(messages) == 2, messages
+    assert messages[0].startswith("docs/chapter.md:5: a /// teacher-notes block cannot be")
+    assert messages[1].startswith("docs/chapter.md:6: a /// solution block cannot be")
+    assert "<summary>For teachers</summary>" in html and "SECRET1" in html
+    student = student_html(html)
+    assert "SECRET" not in student and "///" not in student.replace("<code>/// solution", "")
+    assert "<td>kept </td>" in student and "<td><code>/// solution</code></td>" in student
+
+
+def test_a_teacher_only_block_that_cannot_be_read_is_withheld(caplog) -> None:
+    """Bad options leave a block as paragraphs of text (pymdownx): reported, and marked, so a
+    non-strict build keeps them out of student outputs, up to the block's closing line."""
+    import markdown
+
+    from opentextbook.markdown import location
+    from opentextbook.markdown.activity import ActivityExtension
+
+    text = (
+        "/// activity | A\n\n1. Step.\n\n    /// solution\n        x: [\n\n    SECRET1\n\n"
+        "    SECRET2\n    ///\n\n    Kept.\n\n2. Two.\n///\n\n"
+        "/// teacher-notes\n    open: true\n\nSECRET3\n///\n\nAfter.\n"
+    )
+    location.set_page("docs/chapter.md", text, url="chapter/")
+    try:
+        with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.opentextbook"):
+            html = markdown.markdown(text, extensions=[ActivityExtension(pdf=False)])
+    finally:
+        location.clear_page()
+    messages = [record.getMessage() for record in caplog.records]
+    assert [message.split(": the block")[0] for message in messages] == [
+        "docs/chapter.md:5",
+        "docs/chapter.md:18",
+    ]
+    student = student_html(html)
+    assert "SECRET" not in student and "///" not in student
+    assert "Kept." in student and "After." in student and "Two." in student
 
 
 def test_a_sheet_longer_than_one_sheet_of_paper_is_named(site: Site) -> None:

@@ -100,7 +100,7 @@ def test_a_csv_data_set_becomes_a_sorted_table(remixed: Build) -> None:
     first = rows[0][1]
     assert "introductory" in first  # the label of the choice 'intro'
     assert "<li>networking</li><li>generosity</li>" in first
-    assert '<a href="https://example.org/modules/1">example.org/modules/1</a>' in first
+    assert '<a href="https://courses.example/modules/1">courses.example/modules/1</a>' in first
     assert "Join a network, then give back" in rows[2][1]
     assert "none given" in rows[1][1]  # no web site
     assert 'href="downloads/modules.csv"' in page and 'href="downloads/modules.json"' in page

@@ -28,8 +28,8 @@ FIVE = [
 ]
 NODES = "#pln-holder .pln-nodes .pln-node"
 LEGACY_KEY = "opentextbook.pln-builder.v1"
-SITE_URL = "https://example.org/networking-and-plns/"  # mkdocs.yml's default
-KEY = storage_key(load_metadata(ROOT / "data" / "book.yml"), SITE_URL)
+KEY = storage_key(load_metadata(ROOT / "data" / "book.yml"), "")  # mkdocs.yml: no site_url
+SITE_URL = "https://example.org/networking-and-plns/"
 
 
 @pytest.fixture
@@ -323,6 +323,7 @@ def test_storage_key_names_the_book_and_is_escaped_in_the_page():
     assert storage_key(book, SITE_URL) != storage_key(other, SITE_URL)
     assert storage_key(book, SITE_URL) != storage_key(book, "https://example.org/other/")
     assert storage_key(book, SITE_URL) == storage_key(book, SITE_URL.rstrip("/"))
+    assert storage_key(book, "") == storage_key(book, None)  # no address: the title names it
     html = add_builder_assets("<head></head><body></body>", "assets", storage_key(other, None))
     assert "<script>" not in html.replace('<script src="assets/pln-', "")
     script = etree.HTML(html).xpath("//script[@data-storage-key]")[0]

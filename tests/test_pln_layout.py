@@ -23,9 +23,7 @@ from opentextbook.pln.render import credit_for
 from opentextbook.pln.svgmap import render_map_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
-KEY = storage_key(
-    load_metadata(ROOT / "data" / "book.yml"), "https://example.org/networking-and-plns/"
-)
+KEY = storage_key(load_metadata(ROOT / "data" / "book.yml"), "")  # mkdocs.yml: no site_url
 GROUPS = ("people", "organisations", "networks", "media")
 RINGS = ("close", "regular", "occasional")
 LONG_NAMES = (

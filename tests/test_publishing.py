@@ -73,6 +73,19 @@ def canonical(head) -> str:
     return head.xpath('link[@rel="canonical"]/@href')[0]
 
 
+def canonical_or_none(head) -> str | None:
+    """The page's published address; none when the book has none (``site_url`` unset)."""
+    found = head.xpath('link[@rel="canonical"]/@href')
+    return found[0] if found else None
+
+
+@pytest.fixture(params=["built_site", "subpath_build"])
+def build(request) -> tuple[Build, bool]:
+    """``built_site`` (mkdocs.yml's default: no published address) or ``subpath_build`` (with
+    one), and whether it has one."""
+    return request.getfixturevalue(request.param), request.param == "subpath_build"
+
+
 # --- Every page: licence and JSON-LD ---------------------------------------------------------
 
 
@@ -107,14 +120,21 @@ def check_is_based_on(originals: list[dict], metadata: BookMetadata) -> None:
     assert not {"url", "license", "datePublished"} & set(original)
 
 
-def test_the_chapter_is_a_chapter_and_learning_resource(built_site: Build, metadata) -> None:
-    head = head_of(built_site.site / CHAPTER)
+def test_the_chapter_is_a_chapter_and_learning_resource(
+    build: tuple[Build, bool], metadata
+) -> None:
+    site, published = build
+    head = head_of(site.site / CHAPTER)
     graph = jsonld(head)
     chapter = node(graph, "Chapter")
     assert set(chapter["@type"]) == {"Chapter", "LearningResource"}
     assert chapter["name"] == "Networking and Personal Learning Networks"
-    assert chapter["url"] == canonical(head)
-    assert chapter["isPartOf"] == {"@id": node(graph, "Book")["@id"]}
+    address = canonical_or_none(head)  # without one, no address is made up
+    assert chapter.get("url") == address and (address is None) == (not published)
+    if address:
+        assert chapter["isPartOf"] == {"@id": node(graph, "Book")["@id"]}
+    else:
+        assert "isPartOf" not in chapter and "url" not in node(graph, "Book")
     assert chapter["license"] == metadata.licence.url
     assert chapter["inLanguage"] == metadata.language
     assert chapter["learningResourceType"] == metadata.learning_resource_type
@@ -141,8 +161,9 @@ def test_json_ld_cannot_close_its_script_element(metadata: BookMetadata) -> None
 # --- The chapter: citation tags and the five citations -------------------------------------------
 
 
-def test_chapter_has_citation_meta_tags(built_site: Build, metadata) -> None:
-    head = head_of(built_site.site / CHAPTER)
+def test_chapter_has_citation_meta_tags(build: tuple[Build, bool], metadata) -> None:
+    site, published = build
+    head = head_of(site.site / CHAPTER)
     meta = {}
     for tag in head.xpath('meta[starts-with(@name, "citation_")]'):
         meta.setdefault(tag.get("name"), []).append(tag.get("content"))
@@ -151,14 +172,35 @@ def test_chapter_has_citation_meta_tags(built_site: Build, metadata) -> None:
     assert meta["citation_publication_date"] == [metadata.date.replace("-", "/")]
     assert meta["citation_publisher"] == [metadata.adapted_by]
     assert meta["citation_language"] == [metadata.language]
-    assert meta["citation_public_url"] == [canonical(head)]
-    assert meta["citation_pdf_url"] == [urljoin(canonical(head), f"downloads/{SLUG}.pdf")]
+    if not published:  # no address: no tag names one
+        assert not {"citation_public_url", "citation_pdf_url"} & set(meta)
+    else:  # the whole-book downloads are off in that build: no PDF to name
+        assert meta["citation_public_url"] == [canonical(head)]
+        assert "citation_pdf_url" not in meta
 
 
-def test_chapter_offers_five_citations_with_copy_buttons(built_site: Build, metadata) -> None:
-    root = lxml_html.fromstring((built_site.site / CHAPTER).read_bytes())
-    url = canonical(root.find("head"))
-    credit = chapter_credit(built_site.project, metadata)
+def test_citation_tags_name_the_published_page_and_pdf(metadata) -> None:
+    credit = PageCredit("x.md", "docs/x.md", "x", "x.html", metadata.authors, metadata.licence)
+    page, pdf = "https://you.github.io/b/x.html", f"https://you.github.io/b/downloads/{SLUG}.pdf"
+    head = page_head(
+        metadata,
+        site_url="https://you.github.io/b/",
+        page_url=page,
+        page_title="x",
+        credit=credit,
+        pdf_url=pdf,
+    )
+    assert ("citation_public_url", page) in head.meta and ("citation_pdf_url", pdf) in head.meta
+
+
+def test_chapter_offers_five_citations_with_copy_buttons(
+    build: tuple[Build, bool], metadata
+) -> None:
+    site, published = build
+    root = lxml_html.fromstring((site.site / CHAPTER).read_bytes())
+    url = canonical_or_none(root.find("head"))
+    assert (url is None) == (not published)  # the citations name the page's address, or none
+    credit = chapter_credit(site.project, metadata)
     for citation in format_citations(metadata, url, credit):
         shown = root.get_element_by_id(f"otb-cite-{citation.key}")
         assert shown.text_content().strip() == citation.text.strip(), citation.key
@@ -218,13 +260,15 @@ def test_licence_page_credits_every_chapter(built_site: Build, metadata) -> None
     assert "Rebecca J. Hogue" in rows[0].text_content()
 
 
-def test_licence_page_has_attribution_text_to_copy(built_site: Build, metadata) -> None:
-    root = lxml_html.fromstring((built_site.site / LICENCE).read_bytes())
-    site_url = node(jsonld(root.find("head")), "Book")["url"]
+def test_licence_page_has_attribution_text_to_copy(build: tuple[Build, bool], metadata) -> None:
+    site, published = build
+    root = lxml_html.fromstring((site.site / LICENCE).read_bytes())
+    site_url = node(jsonld(root.find("head")), "Book").get("url")
+    assert (site_url is None) == (not published)
     shown = root.get_element_by_id("otb-attribute-book").text_content()
     assert shown == attribution_text(metadata, site_url)
     for fact in (metadata.title, metadata.source.author, metadata.licence.short, site_url):
-        assert fact in shown
+        assert fact is None or fact in shown
     assert root.xpath('//button[@data-otb-copy="otb-attribute-book"]')
 
 

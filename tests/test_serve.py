@@ -31,6 +31,7 @@ from opentextbook.worksheets import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
+PUBLISHED = "https://books.example/networking-and-plns/"
 PACKETS = [f"worksheets/{edition}-{paper}.pdf" for paper in PAPERS for edition in EDITIONS]
 
 SERVE_BUILD = """
@@ -76,6 +77,10 @@ def _serve_build(project: Path) -> dict:
 @pytest.fixture(scope="module")
 def built_then_served(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     project = copy_project(tmp_path_factory.mktemp("serve"))
+    config = project / "mkdocs.yml"  # a published address: serve must cite it, not its own
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace('[SITE_URL, ""]', f'[SITE_URL, "{PUBLISHED}"]'), "utf-8")
+    assert PUBLISHED in config.read_text(encoding="utf-8")
     build_book(project)
     return project, _serve_build(project)
 
@@ -90,7 +95,7 @@ def test_serve_after_build_renders_no_pdf_and_converts_no_page(built_then_served
 def test_served_pages_cite_the_published_address(built_then_served) -> None:
     project, served = built_then_served
     page = served["returned"]["page"]
-    assert "https://example.org/networking-and-plns/networking-and-plns.html" in page
+    assert f"{PUBLISHED}networking-and-plns.html" in page
     assert "downloads-status.js" in page  # the notice script, in serve only
     assert "downloads-status.js" not in (project / "site/networking-and-plns.html").read_text()
 

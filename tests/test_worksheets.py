@@ -16,7 +16,7 @@ import pytest
 from conftest import Build
 from pypdf import PdfReader
 
-from opentextbook.worksheets import PAPERS, worksheet_files
+from opentextbook.worksheets import EDITIONS, PAPERS, packet_file, worksheet_files
 
 ACTIVITIES = {
     "draw-your-pln": ("Draw your PLN", "Group your sources"),
@@ -67,6 +67,26 @@ def test_chapter_links_each_activity_to_its_page_and_pdfs(built_site: Build, ide
     for key in ("page", *PAPERS):
         assert files[key] in resolved, f"no link to {files[key]}"
         target = files["html"] if key == "page" else files[key]
+        assert (built_site.site / target).is_file(), target
+
+
+@pytest.mark.parametrize("ident", sorted(ACTIVITIES))
+def test_each_activity_box_links_the_packets_keys_and_both_book_editions(
+    built_site: Build, ident: str
+) -> None:
+    """Findable from the activity: every packet and edition, on both papers, and the book."""
+    box = re.search(
+        rf'<section class="otb-activity" id="{ident}">.*?</section>', built_site.page(CHAPTER), re.S
+    )
+    links = _Links()
+    links.feed(box[0])
+    book = "downloads/networking-and-personal-learning-networks"
+    wanted = [packet_file(edition, paper) for edition in EDITIONS for paper in PAPERS]
+    wanted += [
+        f"{book}{edition}.{kind}" for edition in ("", "-teacher") for kind in ("pdf", "epub")
+    ]
+    for target in wanted:
+        assert target in links.hrefs, f"activity {ident} does not link {target}"
         assert (built_site.site / target).is_file(), target
 
 

@@ -33,7 +33,7 @@ from opentextbook import i18n
 from opentextbook.activities import ActivityRegistry
 from opentextbook.book import BookContents
 from opentextbook.errors import SourceError
-from opentextbook.urls import is_site_url
+from opentextbook.urls import is_published_site_url, is_site_url
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")
 
@@ -120,6 +120,7 @@ def _set_up_logging(counter: _WarningCounter) -> None:
 
 def _run_worksheets(args: argparse.Namespace) -> int:
     from opentextbook.book import load_metadata
+    from opentextbook.editions import site_url_notice
     from opentextbook.worksheets import build_worksheets
 
     docs = args.docs.resolve()
@@ -136,6 +137,9 @@ def _run_worksheets(args: argparse.Namespace) -> int:
         where = config_file if args.site_url is None else "--site-url"
         message = f"the site address must be an http(s) address, not '{site_url}'"
         raise SourceError(where, message, fix="write e.g. 'https://example.org/book/'")
+    if not is_published_site_url(site_url):  # as the site build: no QR code to a dead page
+        print(f"note: {site_url_notice(site_url)}", file=sys.stderr)
+        site_url = ""
     report = build_worksheets(
         registry,
         metadata,

@@ -80,12 +80,20 @@ SHEET_TOO_LONG = (
     "spaces"
 )
 SITE_URL_NOTICE = (
-    "site_url is not set to the book's published address (it is "
-    "'{url}'), so worksheets carry no QR code and no online address. Set it with "
-    "'site_url:' in mkdocs.yml or the SITE_URL environment variable, e.g. "
-    "SITE_URL=https://you.github.io/book/ mkdocs build"
+    "site_url is not set to the book's published address ({state}), so worksheets carry no "
+    "QR code and no online address{more}. Set it with 'site_url:' in mkdocs.yml or the "
+    "SITE_URL environment variable, e.g. SITE_URL=https://you.github.io/book/ mkdocs build"
 )
 """Build messages (for the author, in English like every build message)."""
+
+
+def site_url_notice(site_url: str) -> str:
+    """The one notice of a build whose sheets print no address: unset, or a placeholder."""
+    if site_url:
+        state, more = f"'{site_url}' is a placeholder", ""
+    else:  # nothing names an address then: pages, citations, the book's PDF and EPUB
+        state, more = "it is unset", ", and pages, citations and the book's files name none"
+    return SITE_URL_NOTICE.format(state=state, more=more)
 
 
 LINKS = _Texts(

@@ -32,7 +32,7 @@ from opentextbook.cache import OutputCache, ensure_writable
 from opentextbook.datasets import Dataset, load_datasets
 from opentextbook.datasets.downloads import render_download_list, write_downloads
 from opentextbook.datasets.package import write_data_package
-from opentextbook.editions import LABELS, SITE_URL_NOTICE
+from opentextbook.editions import LABELS, site_url_notice
 from opentextbook.errors import SourceError
 from opentextbook.markdown import location
 from opentextbook.markdown.activity import ActivityExtension
@@ -162,6 +162,7 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
             self.page_cache = PageRenderCache(cache / "pages", self.activities)
             self.search_cache = SearchEntryCache(cache / "search")
         self.publisher = _set_up_publishing(config, self.metadata, self.config, self.site_url)
+        _link_book_editions(config, self.publisher)
         _register_worksheet_downloads(config, self.config.worksheet_pdfs)
         citations.use_cache_dir(cache / "citations")
         use_bytecode_cache(cache / "jinja" / "package")
@@ -234,7 +235,8 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         output = name_search_dialog(output, i18n.t("search.dialog"))
         output = text_direction(output, i18n.active().direction)
         if template_name == "404.html":
-            output = relocatable_404(output, urlsplit(config.site_url or "").path or "/")
+            base = urlsplit(config.site_url or "").path or "/"
+            output = relocatable_404(output, base, known=bool(self.site_url or self.serving))
         return output
 
     def on_page_context(self, context, *, page, config: MkDocsConfig, nav):
@@ -564,6 +566,15 @@ def _bind_activities(config: MkDocsConfig, pdf: bool) -> ActivityRegistry:
     return registry
 
 
+def _link_book_editions(config: MkDocsConfig, publisher: BookPublisher) -> None:
+    """Each activity box links the whole book's student and teacher editions (PDF, EPUB)."""
+    editions = [[item.label, item.path] for item in publisher.downloads or []]
+    book = [pair for pair in editions if pair[1].endswith((".pdf", ".epub"))]
+    for extension in config.markdown_extensions:
+        if isinstance(extension, ActivityExtension):
+            extension.setConfig("book", book)
+
+
 def _write_worksheets(plugin: OpenTextbookPlugin, config: MkDocsConfig) -> None:
     """Worksheet pages, PDFs and packets, cached in ``.cache/opentextbook/worksheets``."""
     _or_plugin_error(
@@ -600,7 +611,7 @@ def _printed_site_url(site_url: str | None) -> str:
     with one notice saying how to set it, so no sheet leads to a page that does not exist."""
     if is_published_site_url(site_url):
         return site_url
-    log.info(SITE_URL_NOTICE.format(url=site_url or ""))
+    log.info(site_url_notice(site_url or ""))
     return ""
 
 

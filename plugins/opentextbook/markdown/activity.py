@@ -376,6 +376,9 @@ class _ActivityLinks(Treeprocessor):
         self.extension = extension
 
     def run(self, root: etree.Element) -> None:
+        # Before the activities' content is collected: teacher-only text that is not a block.
+        audience.withhold_cell_blocks(root)
+        audience.withhold_unread_blocks(root)
         for block in self.extension.pending:
             block.collect()
             if block.activity.worksheet:
@@ -439,6 +442,8 @@ def _links(box: etree.Element, activity: Activity, extension: ActivityExtension)
     _separate(p)
     if extension.getConfig("pdf"):
         _packet_links(box, folder, link)
+    if book := extension.getConfig("book"):
+        _book_links(box, book, link)
 
 
 def _packet_links(box: etree.Element, folder: str, link) -> None:
@@ -453,6 +458,14 @@ def _packet_links(box: etree.Element, folder: str, link) -> None:
             link(p, packet_file(edition, paper, folder), LINKS[paper], name)
         p[-2].tail, p[-1].tail = t("list.separator"), ")"
     p[-1].tail = ")."
+
+
+def _book_links(box: etree.Element, book: list[list[str]], link) -> None:
+    """The whole book's student and teacher editions, ``(label, site path)`` pairs."""
+    p = etree.SubElement(box, "p", {"class": "otb-activity__links otb-activity__book"})
+    for label, path in book:
+        link(p, path, label, label)
+    _separate(p)
 
 
 def _separate(p: etree.Element) -> None:
@@ -503,6 +516,7 @@ class ActivityExtension(BlocksExtension):
             "folder": ["worksheets", "Site folder of the worksheets"],
             "pdf": [True, "Link the PDF worksheets (false when PDFs are not built)"],
             "solutions": ["online", "online: a collapsed box on the page; facilitator: paper only"],
+            "book": [[], "The whole book's editions linked from each box: [label, path] pairs"],
         }
         super().__init__(*args, **kwargs)
         if self.getConfig("solutions") not in SOLUTIONS_SHOWN:

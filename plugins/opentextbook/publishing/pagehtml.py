@@ -36,11 +36,18 @@ def text_direction(html: str, direction: str) -> str:
     return _HTML_TAG.sub(f'<html dir="{escape(direction)}"', html, count=1)
 
 
-def relocatable_404(html: str, base_path: str) -> str:
-    """``404.html`` whose own links follow a ``<base>``, moved when served from elsewhere."""
-    if not base_path.startswith("/") or not base_path.endswith("/") or base_path == "/":
+def relocatable_404(html: str, base_path: str, known: bool = True) -> str:
+    """``404.html`` whose own links follow a ``<base>``, moved when served from elsewhere.
+
+    ``known`` says whether ``base_path`` comes from a published ``site_url``: without one the
+    book may be served from any path, so even links from ``/`` are made relocatable.
+    """
+    if not base_path.startswith("/") or not base_path.endswith("/"):
+        return html
+    if base_path == "/" and known:
         return html  # served from the host's root: root-relative links work from any depth
-    root_relative = re.compile(r'((?:href|src)=")' + re.escape(base_path))
+    # Not "//host/…" (an address on another host) when the base is the root.
+    root_relative = re.compile(r'((?:href|src)=")' + re.escape(base_path) + "(?!/)")
     html = root_relative.sub(r"\1", html)
     head = templating.render_template("publishing/relocate-404.html", base=base_path).strip()
     return html.replace("<head>", "<head>\n" + head, 1)

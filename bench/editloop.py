@@ -35,7 +35,6 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-MOUNT = "/networking-and-plns/"
 STATUS = "assets/opentextbook/downloads-status.json"
 EDIT_KINDS = ("prose", "activity", "data")
 DATA_PAGE = "generated/organisations"
@@ -60,7 +59,7 @@ class Server:
     def __init__(self, project: Path) -> None:
         self.project = project
         self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}{MOUNT}"
+        self.base = f"http://127.0.0.1:{self.port}{_mount(project)}"
         env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
         command = [sys.executable, "-m", "mkdocs", "serve", "--livereload"]
         command += ["-a", f"127.0.0.1:{self.port}"]
@@ -247,6 +246,16 @@ def _row(chapters: int, what: str, ours: float, plain: float, extra: str = "") -
 
 def _pair(values: dict[str, float]) -> str:
     return f"ours {values['ours']:.2f} s, plain {values['plain']:.2f} s"
+
+
+def _mount(project: Path) -> str:
+    """Where ``serve`` puts the site: the path of ``site_url`` (``/`` when it is unset)."""
+    from urllib.parse import urlsplit
+
+    from mkdocs.config import load_config
+
+    site_url = load_config(str(project / "mkdocs.yml")).site_url
+    return urlsplit(site_url or "/").path or "/"
 
 
 def _free_port() -> int:

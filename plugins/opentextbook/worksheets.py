@@ -58,6 +58,7 @@ _OWN_FILES = (
     PACKAGE_DIR / "worksheets.py",
     PACKAGE_DIR / "templating.py",
     PACKAGE_DIR / "pdf.py",
+    PACKAGE_DIR / "support" / "pdffonts.py",
     CSS_FILE,
     *sorted((PACKAGE_DIR / "templates").glob("worksheet*.html")),
     PACKAGE_DIR / "templates" / "credit.html",

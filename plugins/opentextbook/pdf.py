@@ -117,7 +117,8 @@ def form_font_css(directory: str | Path, source: str | Path | None = None) -> st
 
 
 def _font_face(style: str, path: Path) -> str:
-    return f'@font-face {{ font-family: "{FORM_FONT_FAMILY}"; {style} src: url("{path.as_uri()}"); }}'
+    source = f'src: url("{path.as_uri()}");'
+    return f'@font-face {{ font-family: "{FORM_FONT_FAMILY}"; {style} {source} }}'
 
 
 def form_font_name(source: str | Path | None = None) -> str:

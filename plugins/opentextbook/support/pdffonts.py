@@ -50,13 +50,13 @@ def _shaped_text(document, pdf) -> dict[int, dict[int, str]]:
     import pydyf
 
     fonts = {font.name: font.to_unicode for font in document.fonts.values() if font.used_in_forms}
-    found = {}
-    for item in pdf.objects:
-        if isinstance(item, pydyf.Dictionary) and item.get("BaseFont") in fonts:
-            if "ToUnicode" in item:
-                number = int(item["ToUnicode"].split()[0])
-                found[number] = fonts[item["BaseFont"]]
-    return found
+    return {
+        int(item["ToUnicode"].split()[0]): fonts[item["BaseFont"]]
+        for item in pdf.objects
+        if isinstance(item, pydyf.Dictionary)
+        and item.get("BaseFont") in fonts
+        and "ToUnicode" in item
+    }
 
 
 def _drop_layout_tables(stream) -> None:

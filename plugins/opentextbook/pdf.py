@@ -16,6 +16,9 @@ from opentextbook.atomic import atomic_path
 from opentextbook.errors import SourceError
 from opentextbook.support.pdffonts import slim_fonts
 
+RENDER_CODE = (Path(__file__), Path(__file__).parent / "support" / "pdffonts.py")
+"""The code every PDF is made with besides WeasyPrint: cache keys of PDFs include it."""
+
 WRITE_FAULTS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
 """Errors of the file system (full, read-only, not allowed), not of the document."""
 
@@ -119,6 +122,11 @@ def form_font_css(directory: str | Path, source: str | Path | None = None) -> st
 def _font_face(style: str, path: Path) -> str:
     source = f'src: url("{path.as_uri()}");'
     return f'@font-face {{ font-family: "{FORM_FONT_FAMILY}"; {style} {source} }}'
+
+
+def render_code_digest() -> str:
+    """Digest of :data:`RENDER_CODE`: a new way of writing PDFs renders them again."""
+    return hashlib.sha256(b"".join(path.read_bytes() for path in RENDER_CODE)).hexdigest()
 
 
 def form_font_name(source: str | Path | None = None) -> str:

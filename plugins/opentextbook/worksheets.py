@@ -40,7 +40,7 @@ from opentextbook.editions import (
 from opentextbook.errors import SourceError
 from opentextbook.fonts import GlyphChecker
 from opentextbook.i18n import t
-from opentextbook.pdf import form_font_name
+from opentextbook.pdf import RENDER_CODE, form_font_name
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")
 
@@ -57,8 +57,7 @@ _LIBRARIES = ("weasyprint", "pydyf", "qrcode", "jinja2", "markupsafe", "networki
 _OWN_FILES = (
     PACKAGE_DIR / "worksheets.py",
     PACKAGE_DIR / "templating.py",
-    PACKAGE_DIR / "pdf.py",
-    PACKAGE_DIR / "support" / "pdffonts.py",
+    *RENDER_CODE,
     CSS_FILE,
     *sorted((PACKAGE_DIR / "templates").glob("worksheet*.html")),
     PACKAGE_DIR / "templates" / "credit.html",

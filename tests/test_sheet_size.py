@@ -21,7 +21,7 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from opentextbook.cli import main
-from opentextbook.support.pdffonts import LAYOUT_TABLES, slim_fonts
+from opentextbook.support.pdfslim import LAYOUT_TABLES, slim_fonts
 from opentextbook.worksheets import PAPERS, packet_file, worksheet_files
 
 SHEET_BUDGET = 29_000

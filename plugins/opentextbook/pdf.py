@@ -14,9 +14,9 @@ from pathlib import Path
 
 from opentextbook.atomic import atomic_path
 from opentextbook.errors import SourceError
-from opentextbook.support.pdffonts import slim_fonts
+from opentextbook.support.pdfslim import slim_fonts
 
-RENDER_CODE = (Path(__file__), Path(__file__).parent / "support" / "pdffonts.py")
+RENDER_CODE = (Path(__file__), Path(__file__).parent / "support" / "pdfslim.py")
 """The code every PDF is made with besides WeasyPrint: cache keys of PDFs include it."""
 
 WRITE_FAULTS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
@@ -81,9 +81,10 @@ _FORM_FONT_UNICODES = [
     *range(0xA0, 0x180),
     *(0x2013, 0x2014, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2026, 0x20AC),
 ]
-# The other faces of the family: text in bold or italic is drawn from the system's DejaVu
-# (and embedded as a subset of what the text uses). Without them, bold text in the family
-# would be drawn in the regular face: WeasyPrint does not embolden or slant a face itself.
+# The other faces of the family, for text only: Latin subsets of the system's DejaVu made the
+# same way (WeasyPrint then embeds what the text uses; other scripts fall back to the next
+# family). Without them, bold text in the family would be drawn in the regular face:
+# WeasyPrint does not embolden or slant a face itself.
 _FAMILY_FACES = {
     "font-weight: bold;": "DejaVu Sans:bold",
     "font-style: italic;": "DejaVu Sans:oblique",
@@ -101,22 +102,27 @@ def form_font_css(directory: str | Path, source: str | Path | None = None) -> st
     stylesheet that names the family first for its text draws Latin text with that same
     program (other scripts fall back to the next families of its list).
     """
-    name = form_font_name(source)
-    if not name:
+    regular = _form_font_source(source)
+    if not form_font_name(source):
         return ""
-    target = Path(directory).resolve() / name
-    if not target.is_file():
-        _subset_font(_form_font_source(source), target)
-    rules = [_font_face("", target)]
+    rules = [_font_face("", _subset_in(directory, regular))]
     rules += [
-        _font_face(style, path)
+        _font_face(style, _subset_in(directory, path))
         for style, pattern in _FAMILY_FACES.items()
-        if (path := _system_font(pattern))
+        if (path := _system_font(pattern)) and path.is_file()
     ]
     # !important: a document's own field rule (e.g. ``font: inherit``) must not bring back the
     # whole system font; the subset has the same shapes and metrics.
     rules.append(f'input, textarea, select {{ font-family: "{FORM_FONT_FAMILY}" !important; }}')
     return "\n".join(rules) + "\n"
+
+
+def _subset_in(directory: str | Path, source: Path) -> Path:
+    """The Latin subset of ``source`` in ``directory``, made the first time it is asked for."""
+    target = Path(directory).resolve() / _subset_name(source)
+    if not target.is_file():
+        _subset_font(source, target)
+    return target
 
 
 def _font_face(style: str, path: Path) -> str:
@@ -138,6 +144,10 @@ def form_font_name(source: str | Path | None = None) -> str:
     path = _form_font_source(source)
     if path is None or not path.is_file():
         return ""
+    return _subset_name(path)
+
+
+def _subset_name(path: Path) -> str:
     recipe = f"{path}:{path.stat().st_size}:{_FORM_FONT_UNICODES}:{_SUBSET_RECIPE}"
     return f"form-sans-{hashlib.sha256(recipe.encode('utf-8')).hexdigest()[:12]}.ttf"
 

@@ -1,17 +1,21 @@
-"""What a PDF's embedded fonts carry: only what a viewer draws with, text maps as ranges.
+"""What a PDF carries beyond what it shows: fonts without shaping tables, short text maps,
+black-and-white images at one bit per pixel.
 
 WeasyPrint lays text out with whole fonts, then embeds each font program with its tables and
 a ToUnicode map of one line per glyph. Once the text is laid out, two parts are dead weight:
 the shaping tables (kerning, ligatures: the positions are already in the page) and the long
-form of the map. :func:`slim_fonts` is WeasyPrint's ``finisher`` hook (called with the
-``pydyf.PDF`` before it is written), so the file is written once, deterministically, with the
-same glyphs, the same text for copying and searching, and the same tags.
+form of the map. It also stores every image at 8 bits per pixel, a QR code included.
+:func:`slim_fonts` is WeasyPrint's ``finisher`` hook (called with the ``pydyf.PDF`` before it
+is written), so the file is written once, deterministically, with the same glyphs and pixels,
+the same text for copying and searching, and the same tags.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import struct
+import zlib
 
 LAYOUT_TABLES = ("BASE", "GDEF", "GPOS", "GSUB", "JSTF", "MATH", "kern", "morx")
 """Font tables for shaping text: used while laying out, never by a viewer drawing a PDF's
@@ -36,6 +40,8 @@ def slim_fonts(document, pdf) -> None:
             continue
         if "Length1" in item.extra:  # a TrueType font program (FontFile2)
             _drop_layout_tables(item)
+        elif item.extra.get("Subtype") == "/Image":
+            _one_bit_image(item)
         else:
             _compact_to_unicode(item, shaped.get(item.number, {}))
 
@@ -73,6 +79,37 @@ def _drop_layout_tables(stream) -> None:
     font.save(program)
     stream.stream = [program.getvalue()]
     stream.extra["Length1"] = len(stream.stream[0])
+
+
+def _one_bit_image(stream) -> None:
+    """A grey image of only black and white pixels (a QR code) -> the same at 1 bit a pixel.
+
+    WeasyPrint stores a PNG's compressed rows as they are (``/Predictor 15``); the PNG is
+    put together again around them to read its pixels.
+    """
+    import pydyf
+    from PIL import Image
+
+    extra = stream.extra
+    params = extra.get("DecodeParms") or {}
+    if (extra.get("ColorSpace"), extra.get("BitsPerComponent")) != ("/DeviceGray", 8):
+        return
+    if "SMask" in extra or params.get("Predictor") != 15 or params.get("Colors", 1) != 1:
+        return
+    rows = b"".join(c.data if isinstance(c, pydyf.Object) else c for c in stream.stream)
+    header = struct.pack(">IIBBBBB", extra["Width"], extra["Height"], 8, 0, 0, 0, 0)
+    png = b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", rows)
+    image = Image.open(io.BytesIO(png + _chunk(b"IEND", b"")))
+    if any(count for value, count in enumerate(image.histogram()) if value not in (0, 255)):
+        return  # greys: not a black-and-white image
+    stream.stream = [zlib.compress(image.convert("1", dither=Image.Dither.NONE).tobytes(), 9)]
+    extra["BitsPerComponent"] = 1
+    del extra["DecodeParms"]
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    """One PNG chunk: length, type, data and CRC."""
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 def _compact_to_unicode(stream, shaped: dict[int, str]) -> None:

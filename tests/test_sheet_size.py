@@ -21,7 +21,7 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from opentextbook.cli import main
-from opentextbook.support.pdfslim import LAYOUT_TABLES, slim_fonts
+from opentextbook.support.pdfslim import LAYOUT_TABLES, slim_pdf
 from opentextbook.worksheets import PAPERS, packet_file, worksheet_files
 
 SHEET_BUDGET = 28_000
@@ -130,7 +130,7 @@ def test_to_unicode_maps_are_written_as_ranges_with_the_same_text() -> None:
     )
     pdf = pydyf.PDF()
     pdf.add_object(stream)
-    slim_fonts(_Document(), pdf)
+    slim_pdf(_Document(), pdf)
     cmap = b"\n".join(stream.stream).decode()
     assert "<0003> <0005> <0020>" in cmap and "<0009> <000a> <0041>" in cmap
     assert _cmap_entries(cmap) == {glyph: text for glyph, text in entries}

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from opentextbook.atomic import atomic_path
 from opentextbook.errors import SourceError
-from opentextbook.support.pdfslim import slim_fonts
+from opentextbook.support.pdfslim import slim_pdf
 
 RENDER_CODE = (Path(__file__), Path(__file__).parent / "support" / "pdfslim.py")
 """The code every PDF is made with besides WeasyPrint: cache keys of PDFs include it."""
@@ -61,7 +61,7 @@ def render_pdf(
                 pdf_tags=True,
                 pdf_forms=forms,
                 custom_metadata=True,
-                finisher=slim_fonts,  # embedded fonts: no shaping tables, compact maps
+                finisher=slim_pdf,  # after layout: fonts without shaping tables, 1-bit images
             )
     except Exception as exc:  # WeasyPrint raises many types; the build needs one clear message
         if isinstance(exc, OSError) and exc.errno in WRITE_FAULTS:

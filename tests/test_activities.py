@@ -88,7 +88,7 @@ def test_worksheet_html_matches_golden(case: str, renderer: WorksheetRenderer) -
     registry = ActivityRegistry()
     convert(activity_block(CASES[case]), registry)
     html = renderer.render_html(list(registry), paper="a4")
-    sheet = re.sub(r'src="data:image/svg\+xml;base64,[^"]+"', 'src="data:QR"', html)
+    sheet = re.sub(r'src="data:image/png;base64,[^"]+"', 'src="data:QR"', html)
     check_golden(f"{case}.worksheet.html", component(sheet, "article", "otb-ws-sheet"))
 
 

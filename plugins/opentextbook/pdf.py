@@ -14,6 +14,10 @@ from pathlib import Path
 
 from opentextbook.atomic import atomic_path
 from opentextbook.errors import SourceError
+from opentextbook.support.pdfslim import slim_pdf
+
+RENDER_CODE = (Path(__file__), Path(__file__).parent / "support" / "pdfslim.py")
+"""The code every PDF is made with besides WeasyPrint: cache keys of PDFs include it."""
 
 WRITE_FAULTS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
 """Errors of the file system (full, read-only, not allowed), not of the document."""
@@ -57,6 +61,7 @@ def render_pdf(
                 pdf_tags=True,
                 pdf_forms=forms,
                 custom_metadata=True,
+                finisher=slim_pdf,  # after layout: fonts without shaping tables, 1-bit images
             )
     except Exception as exc:  # WeasyPrint raises many types; the build needs one clear message
         if isinstance(exc, OSError) and exc.errno in WRITE_FAULTS:
@@ -65,7 +70,10 @@ def render_pdf(
     return target
 
 
-FORM_FONT_FAMILY = "OTB Form Sans"
+FORM_FONT_FAMILY = "OTB Sans"
+"""The family of form fields, and of a stylesheet's text when it names it first: one font
+program serves both (WeasyPrint embeds a font once per file), so a sheet carries no second
+copy of the regular face."""
 # Basic Latin, Latin-1, Latin Extended-A, typographic quotes and dashes, bullet, ellipsis, euro:
 # what people type into a form in the languages this toolchain targets first.
 _FORM_FONT_UNICODES = [
@@ -73,27 +81,58 @@ _FORM_FONT_UNICODES = [
     *range(0xA0, 0x180),
     *(0x2013, 0x2014, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2026, 0x20AC),
 ]
+# The other faces of the family, for text only: Latin subsets of the system's DejaVu made the
+# same way (WeasyPrint then embeds what the text uses; other scripts fall back to the next
+# family). Without them, bold text in the family would be drawn in the regular face:
+# WeasyPrint does not embolden or slant a face itself.
+_FAMILY_FACES = {
+    "font-weight: bold;": "DejaVu Sans:bold",
+    "font-style: italic;": "DejaVu Sans:oblique",
+    "font-weight: bold; font-style: italic;": "DejaVu Sans:bold:oblique",
+}
 
 
 def form_font_css(directory: str | Path, source: str | Path | None = None) -> str:
-    """``@font-face`` + rule giving form fields a small font; ``""`` if no font is found.
+    """``@font-face`` rules of the :data:`FORM_FONT_FAMILY` and the rule giving form fields
+    its small regular face; ``""`` if no font is found.
 
     WeasyPrint embeds the font of form fields whole (people may type any character), so a
     field in DejaVu Sans adds ~750 KB to a PDF. A Latin subset made once (with fontTools, from
-    the system's DejaVu Sans) into ``directory`` keeps a one-page form at a few tens of KB.
+    the system's DejaVu Sans) into ``directory`` keeps a one-page form at a few tens of KB. A
+    stylesheet that names the family first for its text draws Latin text with that same
+    program (other scripts fall back to the next families of its list).
     """
-    name = form_font_name(source)
-    if not name:
+    regular = _form_font_source(source)
+    if not form_font_name(source):
         return ""
-    target = Path(directory).resolve() / name
-    if not target.is_file():
-        _subset_font(_form_font_source(source), target)
+    rules = [_font_face("", _subset_in(directory, regular))]
+    rules += [
+        _font_face(style, _subset_in(directory, path))
+        for style, pattern in _FAMILY_FACES.items()
+        if (path := _system_font(pattern)) and path.is_file()
+    ]
     # !important: a document's own field rule (e.g. ``font: inherit``) must not bring back the
     # whole system font; the subset has the same shapes and metrics.
-    return (
-        f'@font-face {{ font-family: "{FORM_FONT_FAMILY}"; src: url("{target.as_uri()}"); }}\n'
-        f'input, textarea, select {{ font-family: "{FORM_FONT_FAMILY}" !important; }}\n'
-    )
+    rules.append(f'input, textarea, select {{ font-family: "{FORM_FONT_FAMILY}" !important; }}')
+    return "\n".join(rules) + "\n"
+
+
+def _subset_in(directory: str | Path, source: Path) -> Path:
+    """The Latin subset of ``source`` in ``directory``, made the first time it is asked for."""
+    target = Path(directory).resolve() / _subset_name(source)
+    if not target.is_file():
+        _subset_font(source, target)
+    return target
+
+
+def _font_face(style: str, path: Path) -> str:
+    source = f'src: url("{path.as_uri()}");'
+    return f'@font-face {{ font-family: "{FORM_FONT_FAMILY}"; {style} {source} }}'
+
+
+def render_code_digest() -> str:
+    """Digest of :data:`RENDER_CODE`: a new way of writing PDFs renders them again."""
+    return hashlib.sha256(b"".join(path.read_bytes() for path in RENDER_CODE)).hexdigest()
 
 
 def form_font_name(source: str | Path | None = None) -> str:
@@ -105,8 +144,16 @@ def form_font_name(source: str | Path | None = None) -> str:
     path = _form_font_source(source)
     if path is None or not path.is_file():
         return ""
-    recipe = f"{path}:{path.stat().st_size}:{_FORM_FONT_UNICODES}:no-hinting:source-date"
+    return _subset_name(path)
+
+
+def _subset_name(path: Path) -> str:
+    recipe = f"{path}:{path.stat().st_size}:{_FORM_FONT_UNICODES}:{_SUBSET_RECIPE}"
     return f"form-sans-{hashlib.sha256(recipe.encode('utf-8')).hexdigest()[:12]}.ttf"
+
+
+_SUBSET_RECIPE = "no-hinting:source-date:names-0-6-14:no-MATH:upem-1000"
+"""What :func:`_subset_font` does, in the subset's name: a change makes a new file."""
 
 
 def _form_font_source(source: str | Path | None) -> Path | None:
@@ -129,6 +176,7 @@ def _system_font(family: str) -> Path | None:
 def _subset_font(source: Path, target: Path) -> None:
     from fontTools import subset
     from fontTools.ttLib import TTFont
+    from fontTools.ttLib.scaleUpem import scale_upem
 
     from opentextbook.atomic import atomic_path
 
@@ -136,11 +184,18 @@ def _subset_font(source: Path, target: Path) -> None:
     # every PDF embedding it is the same bytes on every build.
     font = TTFont(source, recalcTimestamp=False)
     options = subset.Options()
-    options.name_IDs = ["*"]
-    options.drop_tables = [*options.drop_tables, "FFTM"]  # FontForge timestamps: not needed
+    # The names that say what the font is, its copyright and its licence's address; not the
+    # licence's full text (2 KB in every PDF; the subsets WeasyPrint makes drop it too).
+    options.name_IDs = [*range(7), 14]
+    # FontForge timestamps; the MATH table (math layout: 20 glyphs of formula parts).
+    options.drop_tables = [*options.drop_tables, "FFTM", "MATH"]
     options.hinting = False  # screen hinting: large, and PDF viewers scale the outlines
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=_FORM_FONT_UNICODES)
     subsetter.subset(font)
+    # 1000 units per em, not DejaVu's 2048: the outlines' coordinates fit in fewer bytes, and
+    # the PDF's widths (in 1/1000 em) are whole numbers. A shift of at most 1/2000 em (0.005 pt
+    # at 10 pt) is far below what a screen or printer shows.
+    scale_upem(font, 1000)
     with atomic_path(target) as tmp:
         font.save(tmp)

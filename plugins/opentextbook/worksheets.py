@@ -40,7 +40,7 @@ from opentextbook.editions import (
 from opentextbook.errors import SourceError
 from opentextbook.fonts import GlyphChecker
 from opentextbook.i18n import t
-from opentextbook.pdf import form_font_name
+from opentextbook.pdf import RENDER_CODE, form_font_name
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")
 
@@ -57,7 +57,7 @@ _LIBRARIES = ("weasyprint", "pydyf", "qrcode", "jinja2", "markupsafe", "networki
 _OWN_FILES = (
     PACKAGE_DIR / "worksheets.py",
     PACKAGE_DIR / "templating.py",
-    PACKAGE_DIR / "pdf.py",
+    *RENDER_CODE,
     CSS_FILE,
     *sorted((PACKAGE_DIR / "templates").glob("worksheet*.html")),
     PACKAGE_DIR / "templates" / "credit.html",
@@ -475,15 +475,27 @@ def _title(activities: list[Activity], edition: str | None) -> str:
     return t("worksheet.title", label=activity.label, title=activity.title)
 
 
+_QR_MODULE_PIXELS = 4
+"""Pixels per module: crisp where a viewer smooths an enlarged image despite
+``image-rendering: pixelated`` (/Interpolate false in the PDF), still under 1 KB."""
+
+
 @functools.lru_cache(maxsize=4096)  # a sheet and its packets share a URL: draw it once
 def _qr_data_uri(url: str) -> str:
-    """The URL as a vector QR code (SVG data URI: no file, tiny, sharp at any size)."""
-    import qrcode
-    import qrcode.image.svg
+    """The URL as a small black-and-white PNG (a data URI: no file).
 
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, border=1)
-    svg = image.to_string(encoding="utf-8")
-    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+    A bitmap, not vector paths: WeasyPrint draws an SVG code module by module, 8 KB of
+    page content per sheet; this image is under 1 KB. Grey (``L``), not 1-bit: WeasyPrint
+    turns a 1-bit image into RGB.
+    """
+    import io
+
+    import qrcode
+
+    image = qrcode.make(url, box_size=_QR_MODULE_PIXELS, border=1).get_image().convert("L")
+    png = io.BytesIO()
+    image.save(png, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(png.getvalue()).decode("ascii")
 
 
 @functools.lru_cache(maxsize=8)

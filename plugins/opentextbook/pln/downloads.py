@@ -22,7 +22,7 @@ from opentextbook.atomic import write_text
 from opentextbook.cache import OutputCache, content_digest, library_versions
 from opentextbook.i18n import t
 from opentextbook.metadata import BookMetadata
-from opentextbook.pdf import form_font_name, render_pdf
+from opentextbook.pdf import form_font_name, render_code_digest, render_pdf
 from opentextbook.pln import inventory as inv
 from opentextbook.pln.example import ILLUSTRATION_NOTE, INVENTORY_NOTE, example_sources
 from opentextbook.pln.render import Credit, credit_for, render
@@ -179,11 +179,13 @@ def _text_job(name: str, label: str, text: str) -> _Job:
 
 
 def _pdf_job(name: str, label: str, html: str, fonts: Path) -> _Job:
-    """A PDF keyed by its HTML, stylesheet, WeasyPrint and form font (whose name says what
-    it is made from, so a new subset renders again); fields get that font from ``fonts``."""
+    """A PDF keyed by its HTML, stylesheet, WeasyPrint, form font (whose name says what it
+    is made from, so a new subset renders again) and our PDF code; fields get that font
+    from ``fonts``."""
     stylesheet = _stylesheet()
     css = stylesheet.read_text("utf-8")
-    key = _key("pdf", html, css, library_versions("weasyprint"), form_font_name())
+    versions = library_versions("weasyprint")
+    key = _key("pdf", html, css, versions, form_font_name(), render_code_digest())
 
     def write(path: Path) -> None:
         render_pdf(

@@ -1,2 +1,3 @@
-"""Support every output shares: reproducible dates and archives, PDF worker processes, and
-building the site beside the previous one so that a failed build leaves it as it was."""
+"""Support every output shares: reproducible dates and archives, PDF worker processes, slim
+embedded fonts, and building the site beside the previous one so that a failed build leaves
+it as it was."""

@@ -1,0 +1,174 @@
+"""What a PDF carries beyond what it shows: fonts without shaping tables, short text maps,
+black-and-white images at one bit per pixel.
+
+WeasyPrint lays text out with whole fonts, then embeds each font program with its tables and
+a ToUnicode map of one line per glyph. Once the text is laid out, two parts are dead weight:
+the shaping tables (kerning, ligatures: the positions are already in the page) and the long
+form of the map. It also stores every image at 8 bits per pixel, a QR code included.
+:func:`slim_pdf` is WeasyPrint's ``finisher`` hook (called with the ``pydyf.PDF`` before it
+is written), so the file is written once, deterministically, with the same glyphs and pixels,
+the same text for copying and searching, and the same tags.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import zlib
+
+LAYOUT_TABLES = ("BASE", "GDEF", "GPOS", "GSUB", "JSTF", "MATH", "kern", "morx")
+"""Font tables for shaping text: used while laying out, never by a viewer drawing a PDF's
+glyphs or filling a form field (both read only the outlines, widths and character map)."""
+
+_BFCHAR = re.compile(rb"<([0-9a-f]{4})> <([0-9a-f]*)>")
+_CMAP_START = re.compile(rb"\d+ beginbfchar")
+_BATCH = 100  # entries per bfchar/bfrange block: the limit the CMap format sets
+
+
+def slim_pdf(document, pdf) -> None:
+    """Drop the shaping tables of every TrueType program, write ToUnicode maps as ranges,
+    store black-and-white images at 1 bit a pixel.
+
+    The form fields' font is embedded whole, so its kerning table (1.7 KB) and its map of
+    every glyph (1.6 KB as single lines, 0.2 KB as ranges) are most of what fonts save; a QR
+    code goes from 1.2 KB to 0.6 KB.
+    """
+    import pydyf
+
+    shaped = _shaped_text(document, pdf)
+    for item in pdf.objects:
+        if not isinstance(item, pydyf.Stream):
+            continue
+        if "Length1" in item.extra:  # a TrueType font program (FontFile2)
+            _drop_layout_tables(item)
+        elif item.extra.get("Subtype") == "/Image":
+            _one_bit_image(item)
+        else:
+            _compact_to_unicode(item, shaped.get(item.number, {}))
+
+
+def _shaped_text(document, pdf) -> dict[int, dict[int, str]]:
+    """ToUnicode object number -> the text of each glyph as laid out, for fonts of fields.
+
+    WeasyPrint maps the glyphs of a font used in form fields from its character map only,
+    so a ligature drawn in the page's text ("ff" in "offer") would copy and read aloud as
+    nothing; the glyphs' text from the layout (``Font.to_unicode``) fills those gaps.
+    """
+    import pydyf
+
+    fonts = {font.name: font.to_unicode for font in document.fonts.values() if font.used_in_forms}
+    return {
+        int(item["ToUnicode"].split()[0]): fonts[item["BaseFont"]]
+        for item in pdf.objects
+        if isinstance(item, pydyf.Dictionary)
+        and item.get("BaseFont") in fonts
+        and "ToUnicode" in item
+    }
+
+
+def _drop_layout_tables(stream) -> None:
+    from fontTools.ttLib import TTFont
+
+    # recalcTimestamp=False: the program keeps its date, so the PDF is the same bytes.
+    font = TTFont(io.BytesIO(b"".join(stream.stream)), recalcTimestamp=False)
+    unused = [tag for tag in LAYOUT_TABLES if tag in font]
+    if not unused:
+        return
+    for tag in unused:
+        del font[tag]
+    program = io.BytesIO()
+    font.save(program)
+    stream.stream = [program.getvalue()]
+    stream.extra["Length1"] = len(stream.stream[0])
+
+
+def _one_bit_image(stream) -> None:
+    """A grey image of only black and white pixels (a QR code) -> the same at 1 bit a pixel.
+
+    WeasyPrint stores a PNG's compressed rows as they are (``/Predictor 15``); the PNG is
+    put together again around them to read its pixels.
+    """
+    import pydyf
+    from PIL import Image
+
+    extra = stream.extra
+    params = extra.get("DecodeParms") or {}
+    if (extra.get("ColorSpace"), extra.get("BitsPerComponent")) != ("/DeviceGray", 8):
+        return
+    if "SMask" in extra or params.get("Predictor") != 15 or params.get("Colors", 1) != 1:
+        return
+    rows = b"".join(c.data if isinstance(c, pydyf.Object) else c for c in stream.stream)
+    header = struct.pack(">IIBBBBB", extra["Width"], extra["Height"], 8, 0, 0, 0, 0)
+    png = b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", rows)
+    image = Image.open(io.BytesIO(png + _chunk(b"IEND", b"")))
+    if any(count for value, count in enumerate(image.histogram()) if value not in (0, 255)):
+        return  # greys: not a black-and-white image
+    stream.stream = [zlib.compress(image.convert("1", dither=Image.Dither.NONE).tobytes(), 9)]
+    extra["BitsPerComponent"] = 1
+    del extra["DecodeParms"]
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    """One PNG chunk: length, type, data and CRC."""
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _compact_to_unicode(stream, shaped: dict[int, str]) -> None:
+    """A ToUnicode CMap of ``bfchar`` lines -> the same map (plus the ``shaped`` text of
+    glyphs it lacks), runs written as ``bfrange``."""
+    lines = stream.stream
+    if b"/CMapName /Adobe-Identity-UCS def" not in lines or not any(
+        _CMAP_START.fullmatch(line) for line in lines if isinstance(line, bytes)
+    ):
+        return
+    start = next(i for i, line in enumerate(lines) if _CMAP_START.fullmatch(line))
+    end = lines.index(b"endcmap")
+    pairs = [match.groups() for line in lines[start:end] for match in _BFCHAR.finditer(line)]
+    texts = {glyph: text.encode("utf-16-be").hex().encode() for glyph, text in shaped.items()}
+    texts.update((int(glyph, 16), text) for glyph, text in pairs)
+    singles, ranges = _runs(list(texts.items()))
+    body = _blocks("bfchar", [f"<{g:04x}> <{t.decode()}>" for g, t in singles])
+    body += _blocks("bfrange", [f"<{a:04x}> <{b:04x}> <{t.decode()}>" for a, b, t in ranges])
+    stream.stream = [*lines[:start], *body, *lines[end:]]
+
+
+def _runs(pairs: list[tuple[int, bytes]]) -> tuple[list, list]:
+    """Glyphs whose characters follow each other (one UTF-16 unit, same high bytes) -> ranges.
+
+    A ``bfrange`` may vary only the last byte of its codes and of its text, hence a run
+    stops at a multiple of 256 of either.
+    """
+    singles, ranges = [], []
+    run: list[tuple[int, bytes]] = []
+    for glyph, text in sorted(pairs):
+        if run and _continues(run[-1], (glyph, text)):
+            run.append((glyph, text))
+            continue
+        _close(run, singles, ranges)
+        run = [(glyph, text)]
+    _close(run, singles, ranges)
+    return singles, ranges
+
+
+def _continues(last: tuple[int, bytes], this: tuple[int, bytes]) -> bool:
+    if len(this[1]) != 4 or len(last[1]) != 4:
+        return False
+    glyph, code = this[0], int(this[1], 16)
+    return glyph == last[0] + 1 and code == int(last[1], 16) + 1 and glyph % 256 and code % 256
+
+
+def _close(run: list, singles: list, ranges: list) -> None:
+    if len(run) > 1:
+        ranges.append((run[0][0], run[-1][0], run[0][1]))
+    else:
+        singles.extend(run)
+
+
+def _blocks(kind: str, entries: list[str]) -> list[bytes]:
+    lines = []
+    for first in range(0, len(entries), _BATCH):
+        batch = entries[first : first + _BATCH]
+        lines += [f"{len(batch)} begin{kind}".encode(), *(e.encode() for e in batch)]
+        lines.append(f"end{kind}".encode())
+    return lines

@@ -18,30 +18,22 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from conftest import Build, build_book
+from conftest import Build
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from opentextbook.i18n.locales import _read
 
-FIXTURE = Path(__file__).parent / "fixtures" / "translated-book"
 EPUBCHECK = Path("/usr/bin/epubcheck")
 GREEK, CHINESE = "Σχεδιάστε το δίκτυό σας", "画出你的学习网络"
 MATERIAL_ENGLISH = ("Skip to content", "Back to top", "Type to start searching")
 """A few of Material's own English words: its interface must follow the book's language."""
 
 
-def _build(tmp_path_factory: pytest.TempPathFactory, language: str) -> Build:
-    project = tmp_path_factory.mktemp(f"book-{language}")
-    shutil.copytree(FIXTURE, project, dirs_exist_ok=True)
-    book = project / "data" / "book.yml"
-    book.write_text(book.read_text("utf-8").replace("language: es", f"language: {language}"))
-    return build_book(project)
-
-
-@pytest.fixture(scope="module", params=["es", "ar"])
-def book(request, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Build]:
-    return request.param, _build(tmp_path_factory, request.param)
+@pytest.fixture
+def book(translated_book) -> tuple[str, Build]:
+    """The fixture book in Spanish, then in Arabic (built once per session, in conftest)."""
+    return translated_book
 
 
 def english_labels(language: str) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import functools
 import hashlib
+import re
 from pathlib import Path
 
 from opentextbook.atomic import atomic_path
@@ -57,12 +58,31 @@ def render_pdf(
                 pdf_tags=True,
                 pdf_forms=forms,
                 custom_metadata=True,
+                finisher=_reading_direction(html),
             )
     except Exception as exc:  # WeasyPrint raises many types; the build needs one clear message
         if isinstance(exc, OSError) and exc.errno in WRITE_FAULTS:
             raise  # the disk, not the document: the adapter says which file and what to do
         raise SourceError(target, f"could not render PDF: {exc}") from exc
     return target
+
+
+_RTL_ROOT = re.compile(r"""<html\b[^>]*\sdir=["']?rtl\b""", re.IGNORECASE)
+
+
+def _reading_direction(html: str):
+    """For a right-to-left document (``<html dir="rtl">``), a WeasyPrint finisher that says so
+    to PDF viewers too (``/ViewerPreferences /Direction /R2L``: pages side by side run from
+    the right); ``None`` for any other document."""
+    if not _RTL_ROOT.search(html):
+        return None
+
+    def finish(document, pdf) -> None:
+        preferences = pdf.catalog.get("ViewerPreferences") or type(pdf.catalog)()
+        preferences["Direction"] = "/R2L"
+        pdf.catalog["ViewerPreferences"] = preferences
+
+    return finish
 
 
 FORM_FONT_FAMILY = "OTB Form Sans"

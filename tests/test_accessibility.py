@@ -139,10 +139,13 @@ def test_tables_images_and_headings(browser, served_site, pages) -> None:
     assert not problems, "\n".join(problems)
 
 
-# Elements that stick out past the right edge of the window, unless a scrolling (or clipping)
-# box around them holds them: those make the whole page scroll sideways.
+# Elements that stick out past the end edge of the window (the right; the left on a
+# right-to-left page), unless a scrolling (or clipping) box around them holds them: those make
+# the whole page scroll sideways. Past the start edge nothing can scroll to: a drawer kept off
+# screen there (Material's navigation on a phone) is no problem.
 STICKING_OUT = """() => {
   const width = document.documentElement.clientWidth;
+  const rtl = getComputedStyle(document.body).direction === 'rtl';
   const held = el => {
     for (let box = el.parentElement; box && box !== document.body; box = box.parentElement)
       if (getComputedStyle(box).overflowX !== 'visible') return true;
@@ -150,9 +153,10 @@ STICKING_OUT = """() => {
   };
   const out = [...document.querySelectorAll('body *')].filter(el => {
     const r = el.getBoundingClientRect();
-    return r.width > 0 && r.height > 0 && r.right > width + 1 && !held(el);
+    const out = rtl ? r.left < -1 : r.right > width + 1;
+    return r.width > 0 && r.height > 0 && out && !held(el);
   }).map(el => `<${el.tagName.toLowerCase()} class="${el.className}"> ends at `
-    + `${Math.round(el.getBoundingClientRect().right)} px`);
+    + `${Math.round(el.getBoundingClientRect()[rtl ? 'left' : 'right'])} px`);
   const page = document.documentElement.scrollWidth;
   if (page > width) out.unshift(`the page is ${page} px wide`);
   return out.slice(0, 5);

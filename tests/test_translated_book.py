@@ -289,9 +289,12 @@ def test_scripts_and_styles_carry_no_words_of_their_own(book) -> None:
             assert not re.search(r"[A-Za-z]{2,}", str(strings)), (sheet.name, value)
 
 
-def test_code_runs_left_to_right_in_the_whole_book_pdf(book) -> None:
+def test_code_runs_left_to_right_in_the_pdf_and_epub(book) -> None:
     """The BibTeX record of a chapter stays a BibTeX record in an Arabic book's PDF (not
-    ``,incollection{p2026redes@``, reordered right to left)."""
+    ``,incollection{p2026redes@``, reordered right to left) and EPUB."""
     _, build = book
     text = pdf_text(build.site / "downloads" / "redes-de-aprendizaje.pdf")
     assert "@incollection{p2026redes," in text
+    with zipfile.ZipFile(build.site / "downloads" / "redes-de-aprendizaje.epub") as epub:
+        chapter = epub.read("EPUB/text/p2.xhtml").decode("utf-8")
+    assert '<pre dir="ltr">' in chapter and "<pre>" not in chapter

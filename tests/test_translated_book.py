@@ -148,8 +148,15 @@ def test_every_page_and_sheet_has_the_language_and_direction(book) -> None:
             if name.endswith(".xhtml"):
                 head = re.search(r"<html\b[^>]*>", epub.read(name).decode("utf-8")).group(0)
                 assert f'xml:lang="{language}"' in head and f'dir="{direction}"' in head, name
-    for pdf in (build.site / "worksheets").rglob("*.pdf"):
-        assert PdfReader(pdf).trailer["/Root"].get("/Lang") == language, pdf
+    # Every PDF: sheets, packets, answer keys, the PLN templates and the whole book.
+    pdfs = [*(build.site / "worksheets").rglob("*.pdf"), *(build.site / "downloads").rglob("*.pdf")]
+    assert len(pdfs) >= 15
+    for pdf in pdfs:
+        root = PdfReader(pdf).trailer["/Root"]
+        assert root.get("/Lang") == language, pdf
+        # Viewers show pages side by side from the right in a right-to-left document.
+        reading = root["/ViewerPreferences"].get("/Direction")
+        assert reading == ("/R2L" if direction == "rtl" else None), (pdf, reading)
 
 
 def test_greek_and_chinese_titles_get_their_own_ids_and_sheets(book) -> None:

@@ -67,14 +67,16 @@ def render_pdf(
     return target
 
 
-_RTL_ROOT = re.compile(r"""<html\b[^>]*\sdir=["']?rtl\b""", re.IGNORECASE)
+_ROOT_TAG = re.compile(r"<html\b[^>]*>", re.IGNORECASE)
+_RTL = re.compile(r"""\sdir=["']?rtl\b""", re.IGNORECASE)
 
 
 def _reading_direction(html: str):
     """For a right-to-left document (``<html dir="rtl">``), a WeasyPrint finisher that says so
     to PDF viewers too (``/ViewerPreferences /Direction /R2L``: pages side by side run from
     the right); ``None`` for any other document."""
-    if not _RTL_ROOT.search(html):
+    root = _ROOT_TAG.search(html)  # the first: a style sheet further on may show one too
+    if not root or not _RTL.search(root.group(0)):
         return None
 
     def finish(document, pdf) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -96,6 +97,13 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def served_site(built_site: Build, tmp_path_factory: pytest.TempPathFactory):
     """Base URL (ending in ``/``) of ``built_site`` served by http.server on 127.0.0.1."""
+    with serve(built_site, tmp_path_factory.mktemp("served")) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serve(build: Build, root: Path):
+    """Serve ``build``'s site on 127.0.0.1 from the empty folder ``root``; yield its base URL."""
     import functools
     import http.server
     import re
@@ -107,22 +115,46 @@ def served_site(built_site: Build, tmp_path_factory: pytest.TempPathFactory):
             pass
 
     # Serve under site_url's path (as GitHub Pages does): 404.html links to absolute URLs.
-    canonical = re.search(r'<link rel="canonical" href="([^"]+)"', built_site.page("index.html"))
+    canonical = re.search(r'<link rel="canonical" href="([^"]+)"', build.page("index.html"))
     # The home page's canonical URL is the site's address, or that plus "index.html".
     home = urllib.parse.urlparse(canonical[1] if canonical else "/").path
     prefix = home.rpartition("/")[0].strip("/")
-    root = tmp_path_factory.mktemp("served")
     mount = root / prefix if prefix else root
     mount.parent.mkdir(parents=True, exist_ok=True)
     if prefix:
-        mount.symlink_to(built_site.site, target_is_directory=True)
-    handler = functools.partial(QuietHandler, directory=str(root if prefix else built_site.site))
+        mount.symlink_to(build.site, target_is_directory=True)
+    handler = functools.partial(QuietHandler, directory=str(root if prefix else build.site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/{prefix + '/' if prefix else ''}"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/{prefix + '/' if prefix else ''}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+TRANSLATED_BOOK = ROOT / "tests" / "fixtures" / "translated-book"
+"""A small book in Spanish; built as it is and with ``language: ar`` in data/book.yml."""
+
+
+@pytest.fixture(scope="session", params=["es", "ar"])
+def translated_book(request, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Build]:
+    """``(language, build)``: the translated fixture book built in Spanish, then in Arabic."""
+    language = request.param
+    project = tmp_path_factory.mktemp(f"book-{language}")
+    shutil.copytree(TRANSLATED_BOOK, project, dirs_exist_ok=True)
+    book = project / "data" / "book.yml"
+    book.write_text(book.read_text("utf-8").replace("language: es", f"language: {language}"))
+    return language, build_book(project)
+
+
+@pytest.fixture(scope="session")
+def served_translated_book(translated_book, tmp_path_factory: pytest.TempPathFactory):
+    """``(language, build, base URL)``: ``translated_book`` served on 127.0.0.1."""
+    language, build = translated_book
+    with serve(build, tmp_path_factory.mktemp(f"served-{language}")) as url:
+        yield language, build, url
 
 
 @pytest.fixture(scope="session")

@@ -90,17 +90,16 @@ def test_axe_core_is_installed() -> None:
     assert AXE.is_file(), "run `npm ci` in tests/browser (tests/run.sh does it)"
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
-@pytest.mark.parametrize("scheme", SCHEMES)
-def test_no_axe_violations(browser, served_site, pages, scheme: str, viewport: str) -> None:
-    """Every axe-core rule: zero violations on every page, in this scheme at this width."""
+def axe_violations(browser, base_url: str, pages: list[str], scheme: str, viewport: str):
+    """axe-core's violations on every page of the site at ``base_url``, in this colour scheme
+    at this width (also used for the translated books, tests/test_translated_browser.py)."""
     context = browser.new_context(viewport=VIEWPORTS[viewport], color_scheme=scheme)
     # A fresh context has empty localStorage, so Material follows prefers-color-scheme
     # rather than a palette toggle remembered from another run; checked below.
     found: list[dict] = []
     try:
         for page_path in pages:
-            page = open_page(context, served_site, page_path)
+            page = open_page(context, base_url, page_path)
             if page.locator("body[data-md-color-primary]").count():  # a Material page
                 shown = page.get_attribute("body", "data-md-color-scheme")
                 assert shown == SCHEMES[scheme], f"{page_path}: scheme {shown!r} in {scheme} mode"
@@ -109,27 +108,44 @@ def test_no_axe_violations(browser, served_site, pages, scheme: str, viewport: s
             page.close()
     finally:
         context.close()
+    return found
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_no_axe_violations(browser, served_site, pages, scheme: str, viewport: str) -> None:
+    """Every axe-core rule: zero violations on every page, in this scheme at this width."""
+    found = axe_violations(browser, served_site, pages, scheme, viewport)
     assert not found, f"axe-core ({scheme}, {viewport}) found:\n{describe(found)}"
 
 
-def test_tables_images_and_headings(browser, served_site, pages) -> None:
-    """Every table has a caption and scoped headers, every image alt, headings in order."""
+def structure_problems(browser, base_url: str, pages: list[str]) -> list[str]:
+    """Tables without caption or scopes, images without alt, headings out of order."""
     context = browser.new_context(viewport=VIEWPORTS["desktop"])
     problems: list[str] = []
     try:
         for page_path in pages:
-            page = open_page(context, served_site, page_path)
+            page = open_page(context, base_url, page_path)
             problems += [f"{page_path or '/'}: {p}" for p in page.evaluate(STRUCTURE)]
             page.close()
     finally:
         context.close()
+    return problems
+
+
+def test_tables_images_and_headings(browser, served_site, pages) -> None:
+    """Every table has a caption and scoped headers, every image alt, headings in order."""
+    problems = structure_problems(browser, served_site, pages)
     assert not problems, "\n".join(problems)
 
 
-# Elements that stick out past the right edge of the window, unless a scrolling (or clipping)
-# box around them holds them: those make the whole page scroll sideways.
+# Elements that stick out past the end edge of the window (the right; the left on a
+# right-to-left page), unless a scrolling (or clipping) box around them holds them: those make
+# the whole page scroll sideways. Past the start edge nothing can scroll to: a drawer kept off
+# screen there (Material's navigation on a phone) is no problem.
 STICKING_OUT = """() => {
   const width = document.documentElement.clientWidth;
+  const rtl = getComputedStyle(document.body).direction === 'rtl';
   const held = el => {
     for (let box = el.parentElement; box && box !== document.body; box = box.parentElement)
       if (getComputedStyle(box).overflowX !== 'visible') return true;
@@ -137,27 +153,37 @@ STICKING_OUT = """() => {
   };
   const out = [...document.querySelectorAll('body *')].filter(el => {
     const r = el.getBoundingClientRect();
-    return r.width > 0 && r.height > 0 && r.right > width + 1 && !held(el);
+    const out = rtl ? r.left < -1 : r.right > width + 1;
+    return r.width > 0 && r.height > 0 && out && !held(el);
   }).map(el => `<${el.tagName.toLowerCase()} class="${el.className}"> ends at `
-    + `${Math.round(el.getBoundingClientRect().right)} px`);
+    + `${Math.round(el.getBoundingClientRect()[rtl ? 'left' : 'right'])} px`);
   const page = document.documentElement.scrollWidth;
   if (page > width) out.unshift(`the page is ${page} px wide`);
   return out.slice(0, 5);
 }"""
 
 
-@pytest.mark.parametrize("width", [320, 390])
-def test_no_page_scrolls_sideways_on_a_phone(browser, served_site, pages, width: int) -> None:
-    """Every page (chapter, worksheets, builder, licence, downloads, 404) fits a phone."""
+PHONE_WIDTHS = [320, 390]
+
+
+def sideways_problems(browser, base_url: str, pages: list[str], width: int) -> list[str]:
+    """What sticks out of each page (making it scroll sideways) in a window ``width`` wide."""
     context = browser.new_context(viewport={"width": width, "height": 800})
     problems: list[str] = []
     try:
         for page_path in pages:
-            page = open_page(context, served_site, page_path)
+            page = open_page(context, base_url, page_path)
             problems += [f"{page_path or '/'}: {p}" for p in page.evaluate(STICKING_OUT)]
             page.close()
     finally:
         context.close()
+    return problems
+
+
+@pytest.mark.parametrize("width", PHONE_WIDTHS)
+def test_no_page_scrolls_sideways_on_a_phone(browser, served_site, pages, width: int) -> None:
+    """Every page (chapter, worksheets, builder, licence, downloads, 404) fits a phone."""
+    problems = sideways_problems(browser, served_site, pages, width)
     assert not problems, f"at {width} px:\n" + "\n".join(problems)
 
 
@@ -232,14 +258,15 @@ def tab_through(page, limit: int = 1500) -> list[str]:
     return reached
 
 
-def test_components_reachable_by_keyboard(browser, served_site, pages) -> None:
-    """Tab reaches every link and control inside activity boxes and the PLN builder."""
+def unreachable_controls(browser, base_url: str, pages: list[str]) -> tuple[list[str], int]:
+    """The links and controls of activity boxes and the PLN builder that Tab does not reach,
+    and how many there are in all."""
     context = browser.new_context(viewport=VIEWPORTS["desktop"])
     checked = 0
     unreachable: list[str] = []
     try:
         for page_path in pages:
-            page = open_page(context, served_site, page_path)
+            page = open_page(context, base_url, page_path)
             wanted = page.evaluate(
                 """([components, focusable]) => [...document.querySelectorAll(components)]
                     .flatMap(c => [...c.querySelectorAll(focusable)])
@@ -265,6 +292,12 @@ def test_components_reachable_by_keyboard(browser, served_site, pages) -> None:
             page.close()
     finally:
         context.close()
+    return unreachable, checked
+
+
+def test_components_reachable_by_keyboard(browser, served_site, pages) -> None:
+    """Tab reaches every link and control inside activity boxes and the PLN builder."""
+    unreachable, checked = unreachable_controls(browser, served_site, pages)
     assert not unreachable, "not reachable with Tab:\n" + "\n".join(unreachable)
     assert checked > 0, "no links or controls found in activity boxes or the PLN builder"
 
@@ -367,7 +400,8 @@ def test_table_addresses_stay_whole_and_tables_are_styled(browser, served_site) 
                 framed: getComputedStyle(table.parentElement).borderTopStyle,
             })""",
         )
-        assert style["caption"] == "left" and style["heading"] == "left", style
+        # start: the left in this left-to-right book (the right in an Arabic one).
+        assert style["caption"] == "start" and style["heading"] == "start", style
         assert style["tint"] not in ("rgba(0, 0, 0, 0)", "transparent"), style
         assert style["framed"] == "solid", style
     finally:

@@ -82,6 +82,28 @@ def test_markup_escapes_texts_and_values_but_keeps_markup_values() -> None:
     assert strings.markup("sheet.online", link=Markup("<a>x</a>")) == "&lt;b&gt;<a>x</a>&lt;/b&gt;"
 
 
+def test_page_numbers_become_css_counters_with_the_words_escaped() -> None:
+    from opentextbook.templating import page_counter
+
+    i18n.activate("es")
+    assert page_counter("sheet.page_of") == '"Página " counter(page) " de " counter(pages)'
+    # A book's own wording cannot end the CSS string or the <style> element it is printed in.
+    i18n.activate("en", {"sheet.page_of": 'P"\\</style>{page}/{pages}'})
+    css = page_counter("sheet.page_of")
+    assert css == '"P\\22 \\5c \\3c /style\\3e " counter(page) "/" counter(pages)', css
+    assert "</style>" not in css and css.count('"') == 4
+
+
+def test_minutes_are_said_in_the_language() -> None:
+    from opentextbook.activities import parse_duration
+
+    i18n.activate("es")
+    assert parse_duration(20) == "20 minutos" and parse_duration(1) == "1 minuto"
+    assert parse_duration("una hora") == "una hora"  # text stays as written
+    i18n.activate("ar")
+    assert parse_duration(2) == "دقيقتان"
+
+
 def test_overrides_win_and_bad_overrides_are_named() -> None:
     strings = i18n.load_strings("es", {"activity.label": "Tarea {number}"})
     assert strings("activity.label", number=3) == "Tarea 3"

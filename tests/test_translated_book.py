@@ -17,31 +17,24 @@ import zipfile
 from io import BytesIO
 from pathlib import Path
 
+import material
 import pytest
-from conftest import Build, build_book
+from conftest import Build
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from opentextbook.i18n.locales import _read
 
-FIXTURE = Path(__file__).parent / "fixtures" / "translated-book"
 EPUBCHECK = Path("/usr/bin/epubcheck")
 GREEK, CHINESE = "Σχεδιάστε το δίκτυό σας", "画出你的学习网络"
 MATERIAL_ENGLISH = ("Skip to content", "Back to top", "Type to start searching")
 """A few of Material's own English words: its interface must follow the book's language."""
 
 
-def _build(tmp_path_factory: pytest.TempPathFactory, language: str) -> Build:
-    project = tmp_path_factory.mktemp(f"book-{language}")
-    shutil.copytree(FIXTURE, project, dirs_exist_ok=True)
-    book = project / "data" / "book.yml"
-    book.write_text(book.read_text("utf-8").replace("language: es", f"language: {language}"))
-    return build_book(project)
-
-
-@pytest.fixture(scope="module", params=["es", "ar"])
-def book(request, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Build]:
-    return request.param, _build(tmp_path_factory, request.param)
+@pytest.fixture
+def book(translated_book) -> tuple[str, Build]:
+    """The fixture book in Spanish, then in Arabic (built once per session, in conftest)."""
+    return translated_book
 
 
 def english_labels(language: str) -> list[str]:
@@ -70,8 +63,13 @@ def visible_text(markup: str) -> str:
     """Text and the attributes people hear or see (aria-label, title, alt…), scripts left out
     (their data, the search index, is the pages' own text)."""
     markup = re.sub(r"<(script|style)\b.*?</\1>", " ", markup, flags=re.S)
+    # The viewport and generator meta elements are for programs, not people.
+    markup = re.sub(r'<meta name="(?:viewport|generator)"[^>]*>', " ", markup)
+    # data-*: words our scripts show (a copy's outcome, a sort button's title, a scroll hint).
     attributes = re.findall(
-        r'\s(?:aria-label|title|alt|placeholder|content|data-scroll-hint)="([^"]*)"', markup
+        r"\s(?:aria-label|title|alt|placeholder|content|data-scroll-hint|data-copied|data-failed"
+        r'|data-sort-title)="([^"]*)"',
+        markup,
     )
     text = re.sub(r"<[^>]+>", " ", markup)
     return html.unescape(" ".join([text, *attributes]))
@@ -150,8 +148,15 @@ def test_every_page_and_sheet_has_the_language_and_direction(book) -> None:
             if name.endswith(".xhtml"):
                 head = re.search(r"<html\b[^>]*>", epub.read(name).decode("utf-8")).group(0)
                 assert f'xml:lang="{language}"' in head and f'dir="{direction}"' in head, name
-    for pdf in (build.site / "worksheets").rglob("*.pdf"):
-        assert PdfReader(pdf).trailer["/Root"].get("/Lang") == language, pdf
+    # Every PDF: sheets, packets, answer keys, the PLN templates and the whole book.
+    pdfs = [*(build.site / "worksheets").rglob("*.pdf"), *(build.site / "downloads").rglob("*.pdf")]
+    assert len(pdfs) >= 15
+    for pdf in pdfs:
+        root = PdfReader(pdf).trailer["/Root"]
+        assert root.get("/Lang") == language, pdf
+        # Viewers show pages side by side from the right in a right-to-left document.
+        reading = root["/ViewerPreferences"].get("/Direction")
+        assert reading == ("/R2L" if direction == "rtl" else None), (pdf, reading)
 
 
 def test_greek_and_chinese_titles_get_their_own_ids_and_sheets(book) -> None:
@@ -216,3 +221,87 @@ def test_licence_deed_and_name_in_the_language(book) -> None:
     assert f"https://creativecommons.org/licenses/by-sa/4.0/deed.{language}" in page
     expected = {"es": "Atribución-CompartirIgual", "ar": "الترخيص بالمثل"}[language]
     assert expected in page
+
+
+FORMATS_AND_NAMES = {
+    *("PDF", "EPUB", "CSV", "JSON", "SVG", "PNG", "ZIP", "DOCX", "datapackage", "json"),
+    *("epubcheck", "License", "APA", "MLA", "Chicago", "BibTeX", "RIS"),
+}
+"""Names that stay as they are in any language: file formats, a tool, the MIT License's
+name, citation styles (the book's own words and its locale's are found in their files)."""
+MACHINE_TEXT = (
+    r"<pre\b.*?</pre>",  # citation records (BibTeX and RIS fields are a format's syntax)
+    r"@\w+\{|\b\w+ = \{",  # the same records in the PDFs' text
+    r"\b(?:TY|AU|TI|T2|PY|PB|UR|ER|N1|DA|CY|ED)\s+-\s.*",
+    # Addresses, even split over lines or ("://https") after right-to-left text.
+    r"\S*(?:https?:|[:/]+https?|urn:uuid:|www\.|\.org|\.com)\S*",
+)
+
+
+def latin_words(text: str) -> set[str]:
+    text = re.sub(r"[\u2010-]\n", "", text)  # a word hyphenated at a PDF's line end: whole
+    for pattern in MACHINE_TEXT:
+        text = re.sub(pattern, " ", text, flags=re.S)
+    return set(re.findall(r"[A-Za-z]{3,}", text))
+
+
+def test_every_latin_word_comes_from_the_book_or_its_language(book) -> None:
+    """No English left that en.yml does not hold (a word written into code, CSS or a
+    template): every word in Latin letters of every output is the book's own (its pages,
+    data, config), its locale file's, or a format's or style's name. In the Arabic book
+    that is every Latin word at all."""
+    language, build = book
+    sources = [
+        path.read_text("utf-8")
+        for path in build.project.rglob("*")
+        if path.suffix in (".md", ".yml") and "site" not in path.relative_to(build.project).parts
+    ]
+    locale = json.dumps(_read(language), ensure_ascii=False)
+    material = MATERIAL_LANGUAGES / f"{language}.html"  # Material's own interface words
+    texts = [*sources, locale, material.read_text("utf-8")]
+    known = {w.lower() for w in latin_words(" ".join(texts))}
+    known |= {w.lower() for w in FORMATS_AND_NAMES}
+    found: dict[str, list[str]] = {}
+    for name, text in outputs(build.site).items():
+        if name.endswith((".opf", ".ncx")) or name.endswith("pln-geometry.js"):
+            continue  # machine metadata; the builder's words are checked by label above
+        for word in sorted(latin_words(text)):
+            if word.lower() not in known and not re.search(r"[a-z][A-Z]", word):
+                found.setdefault(word, []).append(name)
+    assert not found, f"words from nowhere in the {language} book: {found}"
+
+
+MATERIAL_LANGUAGES = Path(material.__file__).parent / "templates" / "partials" / "languages"
+OWN_SCRIPTS = ("copy.js", "datatable.js", "pln-builder.js", "print-details.js")
+SENTENCE = re.compile(r"""(["'])[A-Z][a-z]+(?: [a-z]+)+[.!?]?\1""")
+CSS_STRINGS = re.compile(r"""content:\s*([^;}]*)""")
+
+
+def test_scripts_and_styles_carry_no_words_of_their_own(book) -> None:
+    """The toolchain's scripts and style sheets show words only from the page (its data-*
+    attributes) or the generated geometry script, so every word is in the book's language."""
+    _, build = book
+    assets = build.site / "assets" / "opentextbook"
+    for name in OWN_SCRIPTS:
+        code = re.sub(
+            r"(?m)^\s*//.*$|/\*.*?\*/", "", (assets / name).read_text("utf-8"), flags=re.S
+        )
+        assert not SENTENCE.findall(code), (name, SENTENCE.search(code).group(0))
+    sheets = [*assets.glob("*.css")]
+    assert len(sheets) >= 5
+    for sheet in sheets:
+        css = re.sub(r"/\*.*?\*/", "", sheet.read_text("utf-8"), flags=re.S)
+        for value in CSS_STRINGS.findall(css):
+            strings = re.findall(r""""([^"]*)"|'([^']*)'""", value)
+            assert not re.search(r"[A-Za-z]{2,}", str(strings)), (sheet.name, value)
+
+
+def test_code_runs_left_to_right_in_the_pdf_and_epub(book) -> None:
+    """The BibTeX record of a chapter stays a BibTeX record in an Arabic book's PDF (not
+    ``,incollection{p2026redes@``, reordered right to left) and EPUB."""
+    _, build = book
+    text = pdf_text(build.site / "downloads" / "redes-de-aprendizaje.pdf")
+    assert "@incollection{p2026redes," in text
+    with zipfile.ZipFile(build.site / "downloads" / "redes-de-aprendizaje.epub") as epub:
+        chapter = epub.read("EPUB/text/p2.xhtml").decode("utf-8")
+    assert '<pre dir="ltr">' in chapter and "<pre>" not in chapter

@@ -58,9 +58,10 @@ def _default_height(kind: str) -> int:
 
 
 def parse_duration(value: Any) -> str:
-    """``20`` (minutes) or text such as ``"20 minutes"`` / ``"1 hour"``."""
+    """``20`` (minutes, said in the book's language: "20 minutos") or text such as
+    ``"20 minutes"`` / ``"1 hour"``, kept as written."""
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return f"{value} minutes"
+        return t("activity.minutes", count=value)
     if isinstance(value, str) and value.strip():
         return value.strip()
     raise ValueError("a duration is minutes (20) or text ('20 minutes')")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import functools
 import hashlib
+import re
 from pathlib import Path
 
 from opentextbook.atomic import atomic_path
@@ -61,13 +62,46 @@ def render_pdf(
                 pdf_tags=True,
                 pdf_forms=forms,
                 custom_metadata=True,
-                finisher=slim_pdf,  # after layout: fonts without shaping tables, 1-bit images
+                finisher=_finishing(html),
             )
     except Exception as exc:  # WeasyPrint raises many types; the build needs one clear message
         if isinstance(exc, OSError) and exc.errno in WRITE_FAULTS:
             raise  # the disk, not the document: the adapter says which file and what to do
         raise SourceError(target, f"could not render PDF: {exc}") from exc
     return target
+
+
+def _finishing(html: str):
+    """What is done to every PDF after layout, before it is written: fonts without shaping
+    tables and 1-bit images (:func:`slim_pdf`), and a right-to-left document's direction."""
+    direction = _reading_direction(html)
+
+    def finish(document, pdf) -> None:
+        slim_pdf(document, pdf)
+        if direction is not None:
+            direction(document, pdf)
+
+    return finish
+
+
+_ROOT_TAG = re.compile(r"<html\b[^>]*>", re.IGNORECASE)
+_RTL = re.compile(r"""\sdir=["']?rtl\b""", re.IGNORECASE)
+
+
+def _reading_direction(html: str):
+    """For a right-to-left document (``<html dir="rtl">``), a WeasyPrint finisher that says so
+    to PDF viewers too (``/ViewerPreferences /Direction /R2L``: pages side by side run from
+    the right); ``None`` for any other document."""
+    root = _ROOT_TAG.search(html)  # the first: a style sheet further on may show one too
+    if not root or not _RTL.search(root.group(0)):
+        return None
+
+    def finish(document, pdf) -> None:
+        preferences = pdf.catalog.get("ViewerPreferences") or type(pdf.catalog)()
+        preferences["Direction"] = "/R2L"
+        pdf.catalog["ViewerPreferences"] = preferences
+
+    return finish
 
 
 FORM_FONT_FAMILY = "OTB Sans"

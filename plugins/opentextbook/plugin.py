@@ -376,6 +376,7 @@ def _use_language(config: MkDocsConfig, metadata: BookMetadata) -> None:
             f"no labels in '{metadata.language}' are shipped: English labels are used — "
             "translate them under 'strings:' in data/book.yml (see docs/remix.md)"
         )
+    _name_heading_links(config)
     theme = config.theme
     if not theme.get("direction"):  # Material writes it on <html>: lists, tables, forms follow
         theme["direction"] = strings.direction
@@ -388,6 +389,15 @@ def _use_language(config: MkDocsConfig, metadata: BookMetadata) -> None:
             f"'{metadata.language}' (data/book.yml) — remove 'language:' under 'theme:' so it "
             "follows the book, or make them the same"
         )
+
+
+def _name_heading_links(config: MkDocsConfig) -> None:
+    """The ``title`` of the toc extension's heading links ("Link to this section") in the
+    book's language, unless ``mkdocs.yml`` gives one (its default, "Permanent link", is
+    English whatever the book's language)."""
+    toc = config.mdx_configs.get("toc")
+    if isinstance(toc, dict) and toc.get("permalink") and "permalink_title" not in toc:
+        toc["permalink_title"] = i18n.t("toc.permalink_title")
 
 
 def _user_set_theme_language(config: MkDocsConfig) -> bool:

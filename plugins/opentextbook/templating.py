@@ -9,6 +9,7 @@ matter) are made text first by :func:`as_text`, so they cannot become markup the
 from __future__ import annotations
 
 import functools
+import string
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,36 @@ def environment() -> jinja2.Environment:
     env.globals["text_direction"] = lambda: i18n.active().direction
     env.globals["licence_name"] = i18n.licence_name
     env.globals["licence_url"] = i18n.licence_url
+    env.globals["page_counter"] = page_counter
     return env
+
+
+PAGE_COUNTERS = {"page": "counter(page)", "pages": "counter(pages)"}
+"""What ``{page}`` and ``{pages}`` in a page-number label become in CSS."""
+
+
+def page_counter(key: str) -> Markup:
+    """The label ``key`` ("Page {page} of {pages}") as a CSS ``content`` value for a page
+    margin: its words in the book's language as CSS strings, its placeholders as counters.
+
+    CSS cannot call ``t()`` at print time, so the label is turned into CSS here; every
+    character that could end the string or the ``<style>`` element is escaped.
+    """
+    parts = []
+    for literal, name, _, _ in string.Formatter().parse(i18n.active().text(key)):
+        if literal:
+            parts.append(_css_string(literal))
+        if name:
+            parts.append(PAGE_COUNTERS[name])
+    return Markup(" ".join(parts) or '""')
+
+
+def _css_string(text: str) -> str:
+    escaped = "".join(
+        f"\\{ord(char):x} " if char in '\\"<>&' or ord(char) < 0x20 or ord(char) == 0x7F else char
+        for char in text
+    )
+    return f'"{escaped}"'
 
 
 def render_template(name: str, **context) -> str:

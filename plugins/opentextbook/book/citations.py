@@ -42,15 +42,16 @@ class CslStyle:
     """A CSL style used for one citation format."""
 
     label: str
+    """The key of its name in the locale files ("Chicago (17th, bibliography)" has words)."""
     name: str
     full_given_names: bool
     """MLA and Chicago print given names whole; see :func:`_style_xml` for why this is needed."""
 
 
 STYLES = {
-    "apa": CslStyle("APA 7", "apa", full_given_names=False),
-    "mla": CslStyle("MLA 9", "modern-language-association", full_given_names=True),
-    "chicago": CslStyle("Chicago (17th, bibliography)", "chicago-notes-bibliography", True),
+    "apa": CslStyle("citation.style.apa", "apa", full_given_names=False),
+    "mla": CslStyle("citation.style.mla", "modern-language-association", full_given_names=True),
+    "chicago": CslStyle("citation.style.chicago", "chicago-notes-bibliography", True),
 }
 
 
@@ -245,7 +246,7 @@ def _csl_citation(
     if sources:
         text += " " + adaptation_note(key, sources, licence, html=False)
         html += " " + adaptation_note(key, sources, licence, html=True)
-    return Citation(key, style.label, text, html)
+    return Citation(key, i18n.t(style.label), text, html)
 
 
 def adaptation_note(key: str, sources: tuple[Source, ...], licence: str, *, html: bool) -> str:

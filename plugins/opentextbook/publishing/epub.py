@@ -210,6 +210,7 @@ def _documents(metadata: BookMetadata, sections: list[BookSection], site_url) ->
     for section in sections:
         _retarget_links(section.element, files)
         _blank_form_controls(section.element)
+        _code_left_to_right(section.element)
         body = lxml_html.tostring(section.element, encoding="unicode")
         doc = _document(
             section.anchor, files[section.anchor], section.title, metadata.language, body
@@ -334,6 +335,13 @@ def _blank_form_controls(root) -> None:
         form.drop_tag()
     for label in root.xpath("//label"):
         label.attrib.pop("for", None)
+
+
+def _code_left_to_right(root) -> None:
+    """Code (a chapter's BibTeX and RIS records) reads left to right in a right-to-left book
+    too; EPUB style sheets may not set ``direction``, so the ``dir`` attribute says it."""
+    for code in root.xpath("//pre[not(@dir)] | //code[not(@dir) and not(ancestor::pre)]"):
+        code.set("dir", "ltr")
 
 
 class _ImageFiles:

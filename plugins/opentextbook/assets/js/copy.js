@@ -47,7 +47,8 @@
     button.hidden = false;
     button.addEventListener("click", function () {
       copyText(target).then(function (copied) {
-        announce(button, copied ? "Copied." : "Select the text and copy it with your keyboard.");
+        // The words come from the page, in the book's language (copyable.html).
+        announce(button, copied ? button.dataset.copied : button.dataset.failed);
       });
     });
   }

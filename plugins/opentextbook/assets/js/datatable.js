@@ -9,7 +9,7 @@
     new Tablesort(table);
     table.querySelectorAll("thead th").forEach(function (th) {
       th.tabIndex = 0;
-      th.title = "Sort by this column";
+      th.title = table.dataset.sortTitle || "";  // in the book's language (table.html)
       th.addEventListener("keydown", function (event) {
         if (event.key === "Enter" || event.key === " ") {
           event.preventDefault();

@@ -118,7 +118,7 @@ def assemble_pdfs(
     """
     import pikepdf
 
-    from opentextbook.publishing.assembly import document, forms, navigation, structure
+    from opentextbook.publishing.assembly import document, forms, navigation, shared, structure
 
     parts = [part if isinstance(part, Part) else Part(Path(part)) for part in parts]
     if not parts:
@@ -141,6 +141,7 @@ def assemble_pdfs(
         for merger in (tree, form, outline):
             merger.finish()
         navigation.set_page_labels(pdf, page_labels)
+        shared.share_identical_streams(pdf)
         document.describe(pdf, sources[0], title=title, lang=lang, author=author, subject=subject)
         _save(pdf, Path(target))
         return Assembled(Path(target), len(pdf.pages), tuple(starts))

@@ -36,11 +36,13 @@ class FormMerger:
             return
         copied = copy_in(self.pdf, source, form)
         fields = list(copied.get("/Fields", ()))
-        renamed = self._merge_resources(copied.get("/DR"))
+        appearances = [obj for obj in _with_kids(fields) if "/DA" in obj]
+        used = {name for obj in (copied, *appearances) for name in _names(obj.get("/DA"))}
+        renamed = self._merge_resources(copied.get("/DR"), used)
+        for obj in appearances if renamed else ():
+            obj.DA = pikepdf.String(_NAME.sub(lambda m: "/" + renamed.get(m[1], m[1]), str(obj.DA)))
         for field in fields:
             self._unique_name(field, label)
-            if renamed:
-                _rename_in_appearance(field, renamed)
             self.fields.append(field)
         if self.appearance is None and "/DA" in copied:
             self.appearance = copied.DA
@@ -64,17 +66,17 @@ class FormMerger:
             field.T = pikepdf.String(new)
         self.names.add(new)
 
-    def _merge_resources(self, resources) -> dict[str, str]:
-        """Merge ``resources`` into the form's; return the names changed (old -> new)."""
+    def _merge_resources(self, resources, used: set[str]) -> dict[str, str]:
+        """Merge the ``used`` entries of ``resources`` into the form's (the others are the
+        pages' resources, which WeasyPrint lists too); return the names changed."""
         renamed: dict[str, str] = {}
         for category in _CATEGORIES:
-            extra = (resources or {}).get(category)
-            if extra is None:
-                continue
-            if category not in self.resources:
+            extra = (resources or {}).get(category) or {}
+            entries = [(key, value) for key, value in extra.items() if key[1:] in used]
+            if entries and category not in self.resources:
                 self.resources[category] = Dictionary()
-            merged = self.resources[category]
-            for key, value in extra.items():
+            for key, value in entries:
+                merged = self.resources[category]
                 new, number = key, 1
                 while new in merged and not _same(merged[new], value):
                     number += 1
@@ -95,9 +97,15 @@ def _same(one: pikepdf.Object, other: pikepdf.Object) -> bool:
 _NAME = re.compile(r"/([^\s/\[\]()<>{}%]+)")
 
 
-def _rename_in_appearance(field: pikepdf.Object, renamed: dict[str, str]) -> None:
-    """Rewrite the resource names in the ``/DA`` of a field and of its kids."""
-    for obj in (field, *field.get("/Kids", ())):
-        if "/DA" in obj:
-            text = str(obj.DA)
-            obj.DA = pikepdf.String(_NAME.sub(lambda m: "/" + renamed.get(m[1], m[1]), text))
+def _names(appearance) -> list[str]:
+    """The resource names a ``/DA`` string uses (``/Helv 10 Tf`` -> ``Helv``)."""
+    return _NAME.findall(str(appearance)) if appearance is not None else []
+
+
+def _with_kids(fields: list[pikepdf.Object]) -> list[pikepdf.Object]:
+    """Fields and the fields and widgets below them (each may have its own ``/DA``)."""
+    found = []
+    for field in fields:
+        found.append(field)
+        found += _with_kids(list(field.get("/Kids", ())))
+    return found

@@ -18,8 +18,11 @@ has one structure tree, one form, one outline. :func:`assemble_pdfs` merges them
 - **document**: ``/Lang``, ``MarkInfo``, title in the document information and in the XMP
   metadata (with ``pdfuaid:part``), ``DisplayDocTitle``.
 
-The file is written atomically and its bytes depend only on the inputs (the ``/ID`` is a
-digest of the content; no date is written), so a reproducible build stays reproducible.
+Streams several parts embed byte for byte (a font, an image) are kept once. The file is
+written atomically in the parts' PDF version, and its bytes depend only on the inputs (the
+``/ID`` is a digest of the content; no date is written), so a reproducible build stays
+reproducible. Not carried over from the parts: attachments, optional content, scripts, open
+actions (WeasyPrint makes none for the book).
 Nothing here knows about worksheets or books: callers name the parts and their titles.
 """
 
@@ -143,7 +146,8 @@ def assemble_pdfs(
         navigation.set_page_labels(pdf, page_labels)
         shared.share_identical_streams(pdf)
         document.describe(pdf, sources[0], title=title, lang=lang, author=author, subject=subject)
-        _save(pdf, Path(target))
+        version = max((source.pdf_version for source in sources), key=_version)
+        _save(pdf, Path(target), version)
         return Assembled(Path(target), len(pdf.pages), tuple(starts))
 
 
@@ -169,13 +173,19 @@ def _append_pages(pdf, source) -> list:
     return pages
 
 
-def _save(pdf, target: Path) -> None:
-    """Write compactly and reproducibly: the ``/ID`` is a digest of the content."""
+def _version(version: str) -> tuple[int, ...]:
+    return tuple(int(number) for number in version.split("."))
+
+
+def _save(pdf, target: Path, version: str) -> None:
+    """Write compactly and reproducibly (the ``/ID`` is a digest of the content), in the
+    newest PDF version of the parts (PDF/UA-1 is PDF 1.7; a new file would say 1.3)."""
     import pikepdf
 
     with atomic_path(target) as tmp:
         pdf.save(
             tmp,
+            min_version=version,
             deterministic_id=True,
             object_stream_mode=pikepdf.ObjectStreamMode.generate,
             fix_metadata_version=False,

@@ -7,7 +7,8 @@ site address, our templates, styles and code, library versions); only an output 
 not in the :class:`~opentextbook.cache.OutputCache` has its HTML (and QR code) rendered, and a
 PDF made from it. So a rebuild with nothing changed renders nothing and hard-links every file
 from the cache into the site. PDFs render in parallel and are written atomically, so a failed
-render leaves no half-written file.
+render leaves no half-written file. Packets are assembled from rendered sheets
+(:mod:`opentextbook.packets`), so an edit renders that activity's sheets and assembles again.
 """
 
 from __future__ import annotations

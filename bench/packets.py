@@ -118,6 +118,14 @@ def assembled(found, renderer_factory, folder: Path, clock: Clock):
     renderer = renderer_factory()
     renderer.build(found.worksheets(), folder / "site", OutputCache(folder / "cache"), workers=1)
     cost = clock.total(lambda target: "/parts/" in target or target.endswith(_PACKETS))
+    kinds = {
+        "edition sheets": lambda t: "/parts/" in t and "/cover-" not in t,
+        "covers": lambda t: "/cover-" in t,
+        "assembly": lambda t: t.endswith(_PACKETS),
+    }
+    for kind, keep in kinds.items():
+        cpu, _, count = clock.total(keep)
+        print(f"  {kind}: {count}, {cpu:.1f} s CPU")
     sizes = sum(
         (folder / "site" / packet_file(edition, paper)).stat().st_size
         for edition in EDITIONS
@@ -126,7 +134,11 @@ def assembled(found, renderer_factory, folder: Path, clock: Clock):
     return cost, sizes
 
 
-_PACKETS = tuple(f"{e}-{p}.pdf" for e in ("packet", "facilitator", "answers") for p in ("letter", "a4"))
+_PACKETS = tuple(
+    f"{edition}-{paper}.pdf"
+    for edition in ("packet", "facilitator", "answers")
+    for paper in ("letter", "a4")
+)
 
 
 def main() -> None:

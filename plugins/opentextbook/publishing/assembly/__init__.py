@@ -121,34 +121,43 @@ def assemble_pdfs(
     """
     import pikepdf
 
-    from opentextbook.publishing.assembly import document, forms, navigation, shared, structure
+    from opentextbook.publishing.assembly import document, navigation, shared
 
     parts = [part if isinstance(part, Part) else Part(Path(part)) for part in parts]
     if not parts:
         raise SourceError(target, "nothing to assemble", fix="give at least one PDF")
     with contextlib.ExitStack() as stack:
         pdf = stack.enter_context(pikepdf.new())
-        tree = structure.StructureMerger(pdf, lang)
-        form = forms.FormMerger(pdf)
-        outline = navigation.OutlineMerger(pdf)
-        starts, sources = [], []
-        for part in parts:
-            source = stack.enter_context(_open(part.path))  # open until saved: data is lazy
-            sources.append(source)
-            starts.append(len(pdf.pages))
-            pages = _append_pages(pdf, source)
-            renames = outline.add_destinations(source, part.label)
-            tree.add(source, pages, part.path)
-            form.add(source, part.label)
-            outline.add(source, pages, part.bookmark, renames)
-        for merger in (tree, form, outline):
-            merger.finish()
+        sources = [stack.enter_context(_open(part.path)) for part in parts]  # open until saved
+        starts = _add_parts(pdf, parts, sources, lang)
         navigation.set_page_labels(pdf, page_labels)
         shared.share_identical_streams(pdf)
         document.describe(pdf, sources[0], title=title, lang=lang, author=author, subject=subject)
         version = max((source.pdf_version for source in sources), key=_version)
         _save(pdf, Path(target), version)
         return Assembled(Path(target), len(pdf.pages), tuple(starts))
+
+
+def _add_parts(pdf, parts: list[Part], sources: list, lang: str) -> list[int]:
+    """Copy each part's pages, then its destinations, structure, fields and bookmarks
+    (after its pages, so that what points at a page points at its copy); return the index
+    of each part's first page."""
+    from opentextbook.publishing.assembly import forms, navigation, structure
+
+    tree = structure.StructureMerger(pdf, lang)
+    form = forms.FormMerger(pdf)
+    outline = navigation.OutlineMerger(pdf)
+    starts = []
+    for part, source in zip(parts, sources, strict=True):
+        starts.append(len(pdf.pages))
+        pages = _append_pages(pdf, source)
+        renames = outline.add_destinations(source, part.label)
+        tree.add(source, pages, part.path)
+        form.add(source, part.label)
+        outline.add(source, pages, part.bookmark, renames)
+    for merger in (tree, form, outline):
+        merger.finish()
+    return starts
 
 
 @contextlib.contextmanager

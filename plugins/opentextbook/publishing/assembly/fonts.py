@@ -64,16 +64,10 @@ def _merge_key(obj: pikepdf.Object) -> tuple | None:
 
 def _merge(pdf: pikepdf.Pdf, fonts: list[pikepdf.Object]) -> pikepdf.Object | None:
     """One font with every glyph, width and mapping of ``fonts``; ``None`` if they differ."""
-    from fontTools.ttLib import TTFont, TTLibError
+    from fontTools.ttLib import TTLibError
 
     try:
-        programs = [
-            TTFont(
-                io.BytesIO(_descendant(font).FontDescriptor.FontFile2.read_bytes()),
-                recalcTimestamp=False,
-            )  # the bytes must not depend on the clock
-            for font in fonts
-        ]
+        programs = [_program(_descendant(font).FontDescriptor.FontFile2) for font in fonts]
         program = _union(programs)
     except (TTLibError, KeyError, IndexError, ValueError, AssertionError, struct.error):
         return None  # not a font fontTools can read: it stays as it is
@@ -87,6 +81,21 @@ def _merge(pdf: pikepdf.Pdf, fonts: list[pikepdf.Object]) -> pikepdf.Object | No
             return None
         unicode.update(mapping)
     return _font_object(pdf, fonts[0], program, widths, unicode)
+
+
+def _program(stream: pikepdf.Stream):
+    """The font program in ``stream``, its glyphs named by id (``g0``, ``g1``…).
+
+    Names by id, not from the font's own tables: the glyph ids are what subsets share, and
+    working names out from the character map costs more than the rest. The dates and the
+    glyph boxes are kept as they are: the bytes must not depend on the clock, and a glyph
+    copied whole needs no new box.
+    """
+    from fontTools.ttLib import TTFont
+
+    program = TTFont(io.BytesIO(stream.read_bytes()), recalcTimestamp=False, recalcBBoxes=False)
+    program.setGlyphOrder([f"g{gid}" for gid in range(program["maxp"].numGlyphs)])
+    return program
 
 
 def _union(programs: list) -> bytes | None:

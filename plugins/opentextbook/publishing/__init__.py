@@ -9,4 +9,5 @@
 - :mod:`~opentextbook.publishing.wholebook` — the print-ready PDF of the whole book.
 - :mod:`~opentextbook.publishing.epub` — the EPUB 3 with accessibility metadata.
 - :mod:`~opentextbook.publishing.offline` — the zip of the site that works from disk.
+- :mod:`~opentextbook.publishing.assembly` — tagged PDFs joined into one tagged PDF (packets).
 """

@@ -25,6 +25,8 @@ _CMAP_HEAD = (
 )
 _CMAP_TAIL = b"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n"
 _BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>")
+_BFRANGE = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
+_BLOCK = re.compile(rb"beginbf(char|range)(.*?)endbf\1", re.DOTALL)
 
 
 def merge_font_subsets(pdf: pikepdf.Pdf) -> dict[tuple[int, int], pikepdf.Object]:
@@ -153,11 +155,23 @@ def _widths(array: pikepdf.Array) -> dict[int, float]:
 
 
 def _unicode(cmap: bytes) -> dict[int, bytes] | None:
-    """A ToUnicode map of ``bfchar`` entries (what WeasyPrint writes); ``None`` otherwise."""
-    if b"bfrange" in cmap:
-        return None
+    """A ToUnicode map as glyph id -> UTF-16BE text (hex): ``bfchar`` entries (WeasyPrint's)
+    and ``bfrange`` runs (:mod:`~opentextbook.support.pdfslim`'s); ``None`` for a form this
+    does not read (a range to an array of texts)."""
     body = cmap.split(b"endcodespacerange", 1)[-1]
-    return {int(glyph, 16): text for glyph, text in _BFCHAR.findall(body)}
+    mapping: dict[int, bytes] = {}
+    for block in _BLOCK.finditer(body):
+        kind, entries = block.group(1), block.group(2)
+        if kind == b"char":
+            mapping.update((int(glyph, 16), text) for glyph, text in _BFCHAR.findall(entries))
+            continue
+        if b"[" in entries:
+            return None
+        for first, last, text in _BFRANGE.findall(entries):
+            start, value = int(first, 16), int(text, 16)
+            for offset in range(int(last, 16) - start + 1):
+                mapping[start + offset] = b"%0*x" % (len(text), value + offset)
+    return mapping
 
 
 def _font_object(pdf, first, program: bytes, widths: dict, unicode: dict) -> pikepdf.Object:

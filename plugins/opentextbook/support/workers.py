@@ -15,9 +15,14 @@ import signal
 import sys
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import AbstractContextManager
+from typing import TypeVar
 
 _PR_SET_PDEATHSIG = 1
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
@@ -46,3 +51,27 @@ def _watch(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(1)
     os._exit(1)
+
+
+def map_in_workers(
+    function: Callable[[T], R],
+    tasks: list[T],
+    *,
+    workers: int | None = None,
+    pool: Callable[[int], AbstractContextManager[Executor]] | None = None,
+) -> list[R]:
+    """``[function(task) for task in tasks]``, one process per core (capped by the tasks).
+
+    A single task, or ``workers=1``, runs in this process, unless ``pool`` (a factory of
+    executors, e.g. the background work's, whose workers a newer build can end) is given:
+    work handed to the background must stay off this process. ``function`` must be a module's
+    top-level function (it is pickled by name) and should return failures as values:
+    exceptions do not cross processes well.
+    """
+    if not tasks:
+        return []
+    workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
+    if workers <= 1 and pool is None:
+        return [function(task) for task in tasks]
+    with (pool or process_pool)(workers) as executor:
+        return list(executor.map(function, tasks))

@@ -130,7 +130,7 @@ def test_page_numbers_are_artifacts_in_an_embedded_font(book) -> None:
         stamp = streams[-1].read_bytes()
         font = page.Resources.Font["/OTBPageNumber"]
         descriptor = font.DescendantFonts[0].FontDescriptor
-    assert stamp.startswith(b"q\n/Artifact <</Type /Pagination")
+    assert b"\nq\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC\n" in stamp
     assert b"EMC" in stamp
     assert "/FontFile2" in descriptor or "/FontFile3" in descriptor
     assert "/ToUnicode" in font

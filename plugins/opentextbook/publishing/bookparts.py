@@ -102,13 +102,13 @@ class WholeBookPrinter:
     def print(self, editions: list[EditionJob]) -> None:
         """Make every edition with a ``target``; keep the parts of all of them."""
         chapters = [[self._chapter_part(chapter) for chapter in job.chapters] for job in editions]
-        self._render([part for parts in chapters for part in parts])
-        layouts = {
-            part.key: read_layout(self.cache.path(part.key)) for parts in chapters for part in parts
-        }
-        fronts = self._fronts(editions, chapters, layouts)
         digits = self._part("digits", digits_html(self.metadata), "the page-number digits")
-        self._render([digits])
+        self._render([part for parts in chapters for part in parts] + [digits])
+        layouts: dict[str, PartLayout] = {}
+        for part in (part for parts in chapters for part in parts):
+            if part.key not in layouts:  # a chapter both editions share is read once
+                layouts[part.key] = read_layout(self.cache.path(part.key))
+        fronts = self._fronts(editions, chapters, layouts)
         tasks = [
             self._assembly(job, front, parts, digits)
             for job, front, parts in zip(editions, fronts, chapters, strict=True)

@@ -16,7 +16,6 @@ import base64
 import functools
 import json
 import logging
-import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -41,6 +40,7 @@ from opentextbook.errors import SourceError
 from opentextbook.fonts import GlyphChecker
 from opentextbook.i18n import t
 from opentextbook.pdf import form_font_name
+from opentextbook.support.workers import map_in_workers
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")
 
@@ -570,16 +570,7 @@ def _render_all(
     # single sheets fill the other cores, instead of a packet running alone at the end.
     order = sorted(range(len(jobs)), key=lambda i: len(jobs[i].activities), reverse=True)
     tasks = [(renderer.job_html(jobs[i]), str(cache.path(jobs[i].target)), fonts) for i in order]
-    workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
-    if not tasks:
-        return
-    if workers <= 1 and pool is None:
-        results = [_render_one(task) for task in tasks]
-    else:
-        from opentextbook.support.workers import process_pool  # only when work is shared
-
-        with (pool or process_pool)(workers) as executor:
-            results = list(executor.map(_render_one, tasks))
+    results = map_in_workers(_render_one, tasks, workers=workers, pool=pool)
     failures = dict(zip(order, results, strict=True))
     for index, job in enumerate(jobs):  # the first failure in reading order is reported
         failure = failures[index]

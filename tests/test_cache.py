@@ -63,11 +63,15 @@ def test_worksheet_pdfs_render_once_then_only_what_changed(tmp_path: Path) -> No
     cache_dir, site = tmp_path / "cache", tmp_path / "site"
     per_activity, packets = len(PAPERS), len(EDITIONS) * len(PAPERS)
     first = build_worksheets(two_activity_registry("Draw."), metadata, site, cache_dir)
-    assert first.rendered == first.pdfs == 2 * per_activity + packets
+    assert first.pdfs == 2 * per_activity + packets and first.assembled == packets
+    # Rendered: each worksheet, each facilitator sheet (no activity has a solution, so no
+    # answer key of its own), each packet's cover.
+    assert first.rendered == 2 * per_activity + 2 * per_activity + packets
     second = build_worksheets(two_activity_registry("Draw."), metadata, site, cache_dir)
-    assert (second.rendered, second.cached) == (0, first.pdfs)
+    assert (second.rendered, second.assembled, second.cached) == (0, 0, first.pdfs)
     changed = build_worksheets(two_activity_registry("Draw it."), metadata, site, cache_dir)
-    assert changed.rendered == per_activity + packets  # its own PDFs and the packets
+    # Its worksheets and facilitator sheets; then the packets holding it are assembled.
+    assert changed.rendered == 2 * per_activity and changed.assembled == 2 * len(PAPERS)
     assert (site / "worksheets/second/second-a4.pdf").is_file()
 
 

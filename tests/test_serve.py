@@ -32,6 +32,8 @@ from opentextbook.worksheets import (
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKETS = [f"worksheets/{edition}-{paper}.pdf" for paper in PAPERS for edition in EDITIONS]
+HOLDING = [p for p in PACKETS if "/answers-" not in p]
+"""The packets an activity without a solution is in (the answer key holds no sheet of it)."""
 
 SERVE_BUILD = """
 import json, sys
@@ -109,12 +111,14 @@ def test_an_activity_edit_in_serve_renders_its_sheets_after_the_page(built_then_
     # and the status said they were being updated.
     assert "Drawing your PLN (edited)" in returned["page"]
     assert set(sheets + PACKETS) <= set(returned["files"])
-    assert set(sheets + PACKETS) <= set(returned["status"]["updating"])
+    updating = returned["status"]["updating"]
+    assert set(sheets + HOLDING) <= set(updating) and not [p for p in updating if "/parts/" in p]
     assert not returned["status"]["finished"]
-    # Afterwards: that activity's sheets, the packets and the whole-book PDF, nothing else.
+    # Afterwards: that activity's sheets, the packets holding it (assembled) and the
+    # whole-book PDF, nothing else.
     book = "downloads/networking-and-personal-learning-networks"
     books = [f"{book}.pdf", f"{book}-teacher.pdf"]  # the student and the teacher edition
-    assert sorted(served["rendered"]) == sorted([*sheets, *PACKETS, *books])
+    assert sorted(served["rendered"]) == sorted([*sheets, *HOLDING, *books])
     assert served["pages_converted"] == 1
     assert served["final"]["finished"] and not served["final"]["updating"]
 
@@ -133,7 +137,9 @@ def test_an_activity_edit_renders_only_that_activitys_sheets_and_the_packets(
     assert len(build("Draw.").rendered_targets) == 2 * len(PAPERS) + len(PACKETS)
     changed = build("Draw it.")
     sheets = [f"worksheets/first/first-{paper}.pdf" for paper in PAPERS]
-    assert sorted(changed.rendered_targets) == sorted(sheets + PACKETS)
+    assert sorted(changed.rendered_targets) == sorted(sheets + HOLDING)
+    facilitator = [f"worksheets/parts/facilitator/first-{paper}.pdf" for paper in PAPERS]
+    assert sorted(changed.parts_rendered) == sorted(facilitator)
 
 
 def test_deferred_pdfs_keep_the_previous_version_until_rendered(tmp_path: Path) -> None:
@@ -154,7 +160,8 @@ def test_deferred_pdfs_keep_the_previous_version_until_rendered(tmp_path: Path) 
     placed: list[str] = []
     work = BackgroundWork()
     rendered = render_stale_pdfs(renderer, jobs, site, cache, pool=work.pool, placed=placed.append)
-    assert sorted(rendered) == sorted(placed) == sorted(job.target for job in jobs)
+    site_jobs = [job.target for job in jobs if job.in_site]  # not the packets' pieces
+    assert sorted(rendered) == sorted(placed) == sorted(site_jobs)
     assert (site / "worksheets/first/first-a4.pdf").read_bytes() != before
 
 

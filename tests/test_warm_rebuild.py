@@ -66,10 +66,11 @@ def test_a_changed_activity_renders_only_its_own_outputs(
 ) -> None:
     _build("Draw.", tmp_path)
     changed = _build("Draw it.", tmp_path)
-    packets = len(EDITIONS) * len(PAPERS)  # classroom packet, facilitator edition, answer key
-    # its page, its PDF per paper, and the packets that hold it: nothing of "second" alone
-    assert changed.rendered == len(PAPERS) + packets
-    assert changed.html_rendered == 1 + len(PAPERS) + packets
+    # its page, its worksheet and facilitator sheet per paper, nothing of "second" alone;
+    # the packets that hold it (classroom and facilitator: it has no answer key) assembled
+    assert changed.rendered == 2 * len(PAPERS)
+    assert changed.html_rendered == 1 + 2 * len(PAPERS)
+    assert changed.assembled == 2 * len(PAPERS) < len(EDITIONS) * len(PAPERS)
     page = (tmp_path / "site/worksheets/first/index.html").read_text(encoding="utf-8")
     assert "Draw it." in page
 

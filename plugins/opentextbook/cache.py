@@ -96,6 +96,11 @@ class OutputCache:
             self.misses += 1
         return hit
 
+    def keep(self, key: str) -> None:
+        """Keep ``key`` through :meth:`save` with ``prune`` without looking it up (an entry
+        whose digest is only known once another output is made, such as a packet's cover)."""
+        self._used.add(key)
+
     def store(self, key: str, digest: str) -> None:
         """Record that ``path(key)`` now holds the output made from ``digest``."""
         self._used.add(key)

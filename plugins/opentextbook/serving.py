@@ -19,7 +19,7 @@ from pathlib import Path
 from opentextbook.cache import OutputCache
 from opentextbook.publishing.publisher import TEACHER_SUFFIX, BookPublisher
 from opentextbook.support.background import BackgroundWork, DownloadStatus
-from opentextbook.worksheets import PdfJob, WorksheetRenderer, render_stale_pdfs
+from opentextbook.worksheets import PacketJob, PdfJob, WorksheetRenderer, render_stale_pdfs
 
 PACKAGE_DIR = Path(__file__).parent
 SCRIPT = PACKAGE_DIR / "assets" / "js" / "downloads-status.js"
@@ -36,14 +36,15 @@ class ServedDownloads:
         self.status = DownloadStatus(self.site_dir)
         self.rendered: list[str] = []
         """Site paths of the PDFs the background work rendered (for the log and tests)."""
-        self._sheets: tuple[WorksheetRenderer, list[PdfJob]] | None = None
+        self._sheets: tuple[WorksheetRenderer, list[PdfJob | PacketJob]] | None = None
         self._publisher: BookPublisher | None = None
 
-    def defer_sheets(self, renderer: WorksheetRenderer, jobs: list[PdfJob]) -> None:
+    def defer_sheets(self, renderer: WorksheetRenderer, jobs: list[PdfJob | PacketJob]) -> None:
         """The worksheet build's ``deferred``: remember the stale PDFs, list them as updating."""
         cache = OutputCache(self.cache_dir / "worksheets")
         for job in jobs:
-            self.status.add(job.target, previous=cache.path(job.target).is_file())
+            if job.in_site:  # not the pieces packets are assembled from (cache only)
+                self.status.add(job.target, previous=cache.path(job.target).is_file())
         self._sheets = (renderer, jobs) if jobs else None
 
     def defer_publishing(self, publisher: BookPublisher) -> None:

@@ -13,11 +13,13 @@ render leaves no half-written file.
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import json
 import logging
+import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -39,8 +41,20 @@ from opentextbook.editions import (
 from opentextbook.errors import SourceError
 from opentextbook.fonts import GlyphChecker
 from opentextbook.i18n import t
+from opentextbook.packets import (
+    COVER_ROUNDS,
+    PacketJob,
+    PdfJob,
+    assemble_one,
+    assemble_task,
+    assembly_inputs,
+    contents_digest,
+    cover_file,
+    cover_job,
+    part_file,
+)
 from opentextbook.pdf import form_font_name
-from opentextbook.support.workers import map_in_workers
+from opentextbook.publishing.assembly import page_count
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")
 
@@ -99,35 +113,31 @@ def packet_downloads(folder: str = "worksheets") -> list[tuple[str, str, str]]:
     ]
 
 
-@dataclass(frozen=True)
-class PdfJob:
-    """One PDF to make: where it goes in the site (its cache key), what it shows, and the
-    digest of its inputs. Its HTML is rendered only if the cache does not hold ``digest``."""
-
-    target: str
-    activities: tuple[Activity, ...]
-    paper: str
-    edition: str | None
-    digest: str
-
-
 @dataclass
 class BuildReport:
     """What a worksheet build did, for the log line and for tests."""
 
     pages: int = 0
     pdfs: int = 0
+    """PDFs in the site: the worksheets and the packets."""
     rendered: int = 0
+    """PDFs WeasyPrint rendered: worksheets and pieces of packets (edition sheets, covers)."""
+    assembled: int = 0
+    """Packets assembled from rendered PDFs."""
     cached: int = 0
+    """PDFs of the site taken from the cache as they were."""
     html_rendered: int = field(default=0, compare=False)
     """HTML documents rendered (pages and PDF sources): none when nothing changed."""
     rendered_targets: list[str] = field(default_factory=list, compare=False)
-    """Site paths of the PDFs rendered, in job order (what an edit cost)."""
+    """Site paths of the PDFs made afresh (rendered or assembled): what an edit cost."""
+    parts_rendered: list[str] = field(default_factory=list, compare=False)
+    """Cache keys of the packets' pieces rendered (edition sheets, page notes, covers)."""
 
     def __str__(self) -> str:
+        assembled = f"{self.assembled} assembled, " if self.assembled else ""
         return (
             f"worksheets: {self.pages} pages, {self.pdfs} PDFs "
-            f"({self.rendered} rendered, {self.cached} from cache)"
+            f"({self.rendered} rendered, {assembled}{self.cached} from cache)"
         )
 
 
@@ -171,40 +181,50 @@ class WorksheetRenderer:
         *,
         paper: str | None = None,
         edition: str | None = None,
+        part: str | None = None,
+        contents: dict[str, int] | None = None,
+        total: int = 0,
     ) -> str:
         """One HTML document: a worksheet page (``paper=None``), a PDF's source, a packet or
         an answer key (``edition="answers"``; one activity's with ``paper=None``).
 
-        Every output not for teachers goes through :func:`~opentextbook.editions.student_html`
-        last: whatever the templates did, no teacher note or solution is left in it.
+        ``part`` makes one piece of a packet instead of all of it (see
+        :class:`~opentextbook.packets.PdfJob`): ``sheets``, ``notes``, or ``cover`` with
+        ``contents`` (activity id -> first page) and ``total`` pages. Every output not for
+        teachers goes through :func:`~opentextbook.editions.student_html` last: whatever the
+        templates did, no teacher note or solution is left in it.
         """
         self.html_rendered += 1
-        title = _title(activities, edition)
         # Links in an activity lead from its worksheet to the book: from a PDF (which travels)
         # absolute when the site's address is known, else relative to where the output is.
         relative = "../" if edition and paper else "../../"
         base = (self.site_url or relative) if paper else relative
         images = self.site_dir.resolve().as_uri() + "/" if paper and self.site_dir else base
         sheets = [self._sheet(activity, base, images) for activity in activities]
-        teacher = edition in TEACHER_EDITIONS
+        facilitator = edition == "facilitator" and part in (None, "notes")
         html = self.env.get_template("worksheet.html").render(
-            title=title,
+            title=_title(activities, edition),
             sheets=sheets,
             packet_sources=_sources_of(sheets),
             paper=paper,
             edition=edition,
-            cover=bool(edition) and (edition != "answers" or paper is not None),
+            cover=bool(edition)
+            and (edition != "answers" or paper is not None)
+            and part in (None, "cover"),
+            show_sheets=part in (None, "sheets"),
+            contents_pages=contents or {},
+            packet_pages=total,
             edition_name=t(f"edition.{edition}") if edition else "",
             teacher_notes=edition == "facilitator",
             answer_key=edition == "answers",
-            page_notes=self._page_notes(base) if edition == "facilitator" else [],
+            page_notes=self._page_notes(base) if facilitator else [],
             audience=AUDIENCE_ATTR,
             book=self.metadata,
             css=self.css,
             files=worksheet_files(activities[0].id, self.folder) if not edition else {},
             pdf_links=self.pdf_links,
         )
-        return html if teacher else student_html(html)
+        return html if edition in TEACHER_EDITIONS else student_html(html)
 
     def _sheet(self, activity: Activity, base: str, images: str) -> dict:
         url = self.online_url(activity)
@@ -224,26 +244,79 @@ class WorksheetRenderer:
             group["notes"].append(_rebase_html(note.html, note.page_url, base, base))
         return list(groups.values())
 
-    def jobs(self, activities: list[Activity], papers: Iterable[str] = PAPERS) -> list[PdfJob]:
-        """Every PDF: each worksheet per paper, then the packets and facilitator editions."""
+    def jobs(
+        self, activities: list[Activity], papers: Iterable[str] = PAPERS
+    ) -> list[PdfJob | PacketJob]:
+        """Every PDF: per paper, each worksheet, each edition's pieces, then the packets
+        assembled from them (see :mod:`opentextbook.packets`)."""
         prints = {activity.id: self._fingerprint(activity) for activity in activities}
-        everything = [prints[activity.id] for activity in activities]
-        jobs = []
+        jobs: list[PdfJob | PacketJob] = []
         for paper in papers:
+            sheets = []
             for activity in activities:
                 target = worksheet_files(activity.id, self.folder)[paper]
                 digest = self.key("pdf", paper, prints[activity.id])
-                jobs.append(PdfJob(target, (activity,), paper, None, digest))
+                sheets.append(PdfJob(target, (activity,), paper, None, digest))
+            jobs += sheets
             for edition in EDITIONS:
-                target = packet_file(edition, paper, self.folder)
-                notes = [note.html for note in self.notes] if edition == "facilitator" else []
-                digest = self.key("pdf", paper, edition, *everything, *notes)
-                jobs.append(PdfJob(target, tuple(activities), paper, edition, digest))
+                parts = sheets if edition == "packet" else self._parts(activities, paper, edition)
+                jobs += parts if edition != "packet" else []
+                jobs.append(self._packet(activities, paper, edition, parts))
         return jobs
+
+    def _parts(self, activities: list[Activity], paper: str, edition: str) -> list[PdfJob]:
+        """The pieces of an edition other than its cover: one per activity (in the answer
+        key, per activity with a solution), then the facilitator edition's page notes."""
+        parts = []
+        for activity in activities:
+            if edition == "answers" and not activity.has_solution:
+                continue
+            target = part_file(edition, paper, activity.id, self.folder)
+            digest = self.key("pdf", paper, edition, "sheets", self._fingerprint(activity))
+            parts.append(PdfJob(target, (activity,), paper, edition, digest, part="sheets"))
+        if edition == "facilitator" and self.notes:
+            notes = [note.html for note in self.notes]
+            target = part_file(edition, paper, "page-notes", self.folder)
+            digest = self.key("pdf", paper, edition, "notes", *notes)
+            parts.append(PdfJob(target, tuple(activities), paper, edition, digest, part="notes"))
+        return parts
+
+    def _packet(
+        self, activities: list[Activity], paper: str, edition: str, parts: list[PdfJob]
+    ) -> PacketJob:
+        """The packet assembled from ``parts``; its digest: theirs and what its cover lists
+        (the cover's page numbers follow from the parts)."""
+        listed = contents_digest(tuple(activities))
+        digest = self.key("packet", paper, edition, listed, assembly_inputs())
+        digest = content_digest(digest, *[part.digest for part in parts])
+        target = packet_file(edition, paper, self.folder)
+        return PacketJob(target, tuple(activities), paper, edition, tuple(parts), digest)
 
     def job_html(self, job: PdfJob) -> str:
         """The HTML a PDF job is rendered from."""
-        return self.render_html(list(job.activities), paper=job.paper, edition=job.edition)
+        return self.render_html(
+            list(job.activities),
+            paper=job.paper,
+            edition=job.edition,
+            part=job.part,
+            contents=dict(job.contents),
+            total=job.total,
+        )
+
+    def packet_about(self, packet: PacketJob) -> dict[str, str]:
+        """Title, language, authors and description of an assembled packet."""
+        title = _title(list(packet.activities), packet.edition)
+        return {
+            "title": title,
+            "lang": self.metadata.language,
+            "author": ", ".join(self.metadata.author_names),
+            "subject": t(
+                "worksheet.description",
+                title=title,
+                book=self.metadata.title,
+                licence=self.metadata.licence.short,
+            ),
+        }
 
     def key(self, *parts: str) -> str:
         """Digest of an output's own ``parts`` and of everything all outputs are made with."""
@@ -287,7 +360,7 @@ class WorksheetRenderer:
         *,
         pdf: bool = True,
         workers: int | None = None,
-        deferred: Callable[[WorksheetRenderer, list[PdfJob]], None] | None = None,
+        deferred: Callable[[WorksheetRenderer, list[PdfJob | PacketJob]], None] | None = None,
     ) -> BuildReport:
         """Write the worksheet pages and (if ``pdf``) every PDF into ``site_dir``.
 
@@ -348,23 +421,9 @@ class WorksheetRenderer:
         cache.place(target, site_dir / target)
 
 
-_PAGES = re.compile(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)")
-_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
-
-
 def _page_count(pdf: Path) -> int:
-    """The number of pages of a PDF WeasyPrint wrote (its page tree may sit in a compressed
-    object stream); 0 when it cannot be read."""
-    import zlib
-
-    data = pdf.read_bytes() if pdf.is_file() else b""
-    found = _PAGES.findall(data)
-    for stream in _STREAM.findall(data) if not found else ():
-        try:
-            found += _PAGES.findall(zlib.decompress(stream))
-        except zlib.error:
-            continue
-    return max((int(count) for count in found), default=0)
+    """The number of pages of a PDF; 0 when there is none yet (``serve`` makes it later)."""
+    return page_count(pdf) if pdf.is_file() else 0
 
 
 def _check_glyphs(activities: list[Activity]) -> None:
@@ -388,7 +447,7 @@ def build_worksheets(
     site_url: str = "",
     pdf: bool = True,
     contents: BookContents | None = None,
-    deferred: Callable[[WorksheetRenderer, list[PdfJob]], None] | None = None,
+    deferred: Callable[[WorksheetRenderer, list[PdfJob | PacketJob]], None] | None = None,
 ) -> BuildReport:
     """Everything worksheet-related for a finished read of the book (site build or CLI).
 
@@ -497,83 +556,192 @@ def _common_inputs(folder: str, site_url: str, pdf_links: bool, form_font: str) 
 
 def _build_pdfs(
     renderer: WorksheetRenderer,
-    jobs: list[PdfJob],
+    jobs: list[PdfJob | PacketJob],
     site_dir: Path,
     cache: OutputCache,
     report: BuildReport,
     workers: int | None,
 ) -> None:
-    """Render the jobs the cache does not hold (in parallel), then link all into the site."""
-    stale = [job for job in jobs if not cache.fresh(job.target, job.digest)]
-    _render_all(renderer, stale, cache, workers)
-    for job in stale:
-        cache.store(job.target, job.digest)
-    for job in jobs:
+    """Make the PDFs the cache does not hold (in parallel), then link the site's into it."""
+    made = _make_stale(renderer, jobs, cache, workers)
+    site_jobs = [job for job in jobs if job.in_site]
+    for job in site_jobs:
         cache.place(job.target, site_dir / job.target)
-    report.pdfs += len(jobs)
-    report.rendered += len(stale)
-    report.rendered_targets += [job.target for job in stale]
-    report.cached += len(jobs) - len(stale)
+    report.pdfs += len(site_jobs)
+    report.rendered += len(made.rendered) + len(made.parts)
+    report.assembled += len(made.assembled)
+    report.rendered_targets += made.site_targets
+    report.parts_rendered += made.parts
+    report.cached += len(site_jobs) - len(made.site_targets)
 
 
 def _place_known(
-    jobs: list[PdfJob], site_dir: Path, cache: OutputCache, report: BuildReport
-) -> list[PdfJob]:
-    """Place every PDF the cache holds, up to date or not; return the jobs not up to date."""
+    jobs: list[PdfJob | PacketJob], site_dir: Path, cache: OutputCache, report: BuildReport
+) -> list[PdfJob | PacketJob]:
+    """Place every site PDF the cache holds, up to date or not; return the jobs not up to
+    date (pieces of packets too: they are made before their packets)."""
     stale = [job for job in jobs if not cache.fresh(job.target, job.digest)]
-    for job in jobs:
+    site_jobs = [job for job in jobs if job.in_site]
+    for job in site_jobs:
         if cache.path(job.target).is_file():  # a stale one stays until its update is in
             cache.place(job.target, site_dir / job.target)
-    report.pdfs += len(jobs)
-    report.cached += len(jobs) - len(stale)
+    report.pdfs += len(site_jobs)
+    report.cached += len(site_jobs) - len([job for job in stale if job.in_site])
     return stale
 
 
 def render_stale_pdfs(
     renderer: WorksheetRenderer,
-    jobs: list[PdfJob],
+    jobs: list[PdfJob | PacketJob],
     site_dir: str | Path,
     cache_dir: str | Path,
     *,
     pool,
     placed: Callable[[str], None],
 ) -> list[str]:
-    """Render the deferred ``jobs`` the cache still lacks, with ``pool(workers)`` (a context
-    manager giving an executor), and place each in the site, calling ``placed(target)``.
+    """Make the deferred ``jobs`` the cache still lacks, with ``pool(workers)`` (a context
+    manager giving an executor), and place each site PDF, calling ``placed(target)``.
 
     The manifest is read again: an earlier, cancelled run may have stored some of them.
-    Returns the targets rendered.
+    Returns the site paths made afresh (worksheets rendered, packets assembled).
     """
     cache = OutputCache(cache_dir)
-    stale = [job for job in jobs if not cache.fresh(job.target, job.digest)]
-    _render_all(renderer, stale, cache, None, pool=pool)
-    for job in stale:
-        cache.store(job.target, job.digest)
+    made = _make_stale(renderer, jobs, cache, None, pool=pool)
     cache.save()
     for job in jobs:
-        cache.place(job.target, Path(site_dir) / job.target)
-        placed(job.target)
-    return [job.target for job in stale]
+        if job.in_site:
+            cache.place(job.target, Path(site_dir) / job.target)
+            placed(job.target)
+    return made.site_targets
 
 
-def _render_all(
+@dataclass
+class _Made:
+    """What :func:`_make_stale` made: cache keys, in order."""
+
+    rendered: list[str] = field(default_factory=list)
+    """Worksheets rendered (site files)."""
+    parts: list[str] = field(default_factory=list)
+    """Pieces of packets rendered (cache only)."""
+    assembled: list[str] = field(default_factory=list)
+
+    @property
+    def site_targets(self) -> list[str]:
+        return self.rendered + self.assembled
+
+
+def _make_stale(
     renderer: WorksheetRenderer,
-    jobs: list[PdfJob],
+    jobs: list[PdfJob | PacketJob],
     cache: OutputCache,
     workers: int | None,
     pool=None,
-) -> None:
-    """One process per core (WeasyPrint is CPU-bound); in this process for a single job
-    unless a ``pool`` factory is given (work in the background stays off this process)."""
+) -> _Made:
+    """Render the worksheets and packet pieces the cache lacks, then the covers of the
+    packets it lacks, then assemble those; store each in the cache."""
+    packets = [job for job in jobs if isinstance(job, PacketJob)]
+    for packet in packets:
+        cache.keep(cover_file(packet))  # looked up only when its packet is made again
+    packets = [job for job in packets if not cache.fresh(job.target, job.digest)]
+    renders = {job.target: job for job in jobs if isinstance(job, PdfJob)}
+    renders.update({part.target: part for packet in packets for part in packet.parts})
+    stale = [job for job in renders.values() if not cache.fresh(job.target, job.digest)]
+    made = _Made()
+    if not stale and not packets:
+        return made
+    with _runner(workers, max(len(stale), len(packets)), pool) as run:
+        _render_jobs(renderer, stale, cache, run)
+        for job in stale:
+            (made.parts if job.part else made.rendered).append(job.target)
+        made.parts += _render_covers(renderer, packets, cache, run)
+        _report_failures(packets, run(assemble_one, _assembly_tasks(renderer, packets, cache)))
+        for packet in packets:
+            cache.store(packet.target, packet.digest)
+            made.assembled.append(packet.target)
+    return made
+
+
+def _render_covers(
+    renderer: WorksheetRenderer, packets: list[PacketJob], cache: OutputCache, run
+) -> list[str]:
+    """Render the covers of ``packets`` the cache lacks; return their keys.
+
+    A cover's contents number the pages after it, so it is first rendered assuming it takes
+    one page; one that takes more is rendered again with that many (see ``COVER_ROUNDS``).
+    """
+    rendered = []
+    covers = [_cover(renderer, packet, cache, 1) for packet in packets]
+    pending = [(packet, job) for packet, job in zip(packets, covers, strict=True)]
+    pending = [(packet, job) for packet, job in pending if not cache.fresh(job.target, job.digest)]
+    for round_ in range(COVER_ROUNDS):
+        _render_jobs(renderer, [job for _, job in pending], cache, run)
+        again = []
+        for packet, job in pending:
+            pages = page_count(cache.path(job.target))
+            if pages != job.total - sum(_counts(packet, cache)) and round_ + 1 < COVER_ROUNDS:
+                again.append((packet, _cover(renderer, packet, cache, pages)))
+                continue
+            cache.store(job.target, job.digest)
+            rendered.append(job.target)
+        pending = again
+    return rendered
+
+
+def _cover(renderer: WorksheetRenderer, packet: PacketJob, cache: OutputCache, pages: int):
+    return cover_job(packet, _counts(packet, cache), pages, renderer.key)
+
+
+def _counts(packet: PacketJob, cache: OutputCache) -> list[int]:
+    """The page count of each of the packet's parts (rendered by now)."""
+    return [_cached_page_count(str(cache.path(part.target))) for part in packet.parts]
+
+
+@functools.lru_cache(maxsize=4096)
+def _page_count_of(path: str, size: int, mtime: int) -> int:
+    return page_count(path)
+
+
+def _cached_page_count(path: str) -> int:
+    """:func:`page_count`, once per version of a file (six packets share their parts)."""
+    stat = os.stat(path)
+    return _page_count_of(path, stat.st_size, stat.st_mtime_ns)
+
+
+def _assembly_tasks(
+    renderer: WorksheetRenderer, packets: list[PacketJob], cache: OutputCache
+) -> list[tuple]:
+    return [assemble_task(packet, cache, renderer.packet_about(packet)) for packet in packets]
+
+
+@contextlib.contextmanager
+def _runner(workers: int | None, count: int, pool=None) -> Iterator[Callable]:
+    """``run(function, tasks)``: one process per core (WeasyPrint is CPU-bound); in this
+    process for a single task unless a ``pool`` factory is given (work in the background
+    stays off this process)."""
+    workers = max(1, min(workers or os.cpu_count() or 1, count))
+    if workers <= 1 and pool is None:
+        yield lambda function, tasks: [function(task) for task in tasks]
+        return
+    from opentextbook.support.workers import process_pool  # only when work is shared
+
+    with (pool or process_pool)(workers) as executor:
+        yield lambda function, tasks: list(executor.map(function, tasks))
+
+
+def _render_jobs(renderer: WorksheetRenderer, jobs: list[PdfJob], cache: OutputCache, run) -> None:
+    """Render ``jobs`` with ``run``; store each; raise for the first failure in job order."""
+    if not jobs:
+        return
     fonts = str(cache.directory / "fonts")
-    # Biggest first (packets hold every sheet): the long renders start at once and the
-    # single sheets fill the other cores, instead of a packet running alone at the end.
-    order = sorted(range(len(jobs)), key=lambda i: len(jobs[i].activities), reverse=True)
-    tasks = [(renderer.job_html(jobs[i]), str(cache.path(jobs[i].target)), fonts) for i in order]
-    results = map_in_workers(_render_one, tasks, workers=workers, pool=pool)
-    failures = dict(zip(order, results, strict=True))
-    for index, job in enumerate(jobs):  # the first failure in reading order is reported
-        failure = failures[index]
+    tasks = [(renderer.job_html(job), str(cache.path(job.target)), fonts) for job in jobs]
+    _report_failures(jobs, run(_render_one, tasks))
+    for job in jobs:
+        if job.part != "cover":  # a cover is stored once its page count is checked
+            cache.store(job.target, job.digest)
+
+
+def _report_failures(jobs: list, failures: list[str | None]) -> None:
+    for job, failure in zip(jobs, failures, strict=True):
         if failure:
             raise SourceError(job.target, failure, fix="fix the activity's content, then rebuild")
 

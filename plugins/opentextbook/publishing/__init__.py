@@ -13,4 +13,5 @@
   stamps its page numbers.
 - :mod:`~opentextbook.publishing.epub` — the EPUB 3 with accessibility metadata.
 - :mod:`~opentextbook.publishing.offline` — the zip of the site that works from disk.
+- :mod:`~opentextbook.publishing.assembly` — tagged PDFs joined into one tagged PDF (packets).
 """

@@ -36,7 +36,7 @@ from opentextbook.publishing.wholebook import (
     digits_html,
     part_of,
 )
-from opentextbook.support.workers import map_in_workers
+from opentextbook.support.workers import runner
 
 FRONT_GUESSES = "front-pages.json"
 """How many pages each edition's front matter had last time: the guess for the next build."""
@@ -103,18 +103,18 @@ class WholeBookPrinter:
         """Make every edition with a ``target``; keep the parts of all of them."""
         chapters = [[self._chapter_part(chapter) for chapter in job.chapters] for job in editions]
         digits = self._part("digits", digits_html(self.metadata), "the page-number digits")
-        self._render([part for parts in chapters for part in parts] + [digits])
-        layouts: dict[str, PartLayout] = {}
-        for part in (part for parts in chapters for part in parts):
-            if part.key not in layouts:  # a chapter both editions share is read once
-                layouts[part.key] = read_layout(self.cache.path(part.key))
-        fronts = self._fronts(editions, chapters, layouts)
-        tasks = [
-            self._assembly(job, front, parts, digits)
-            for job, front, parts in zip(editions, fronts, chapters, strict=True)
-            if job.target is not None
-        ]
-        _raise_first(map_in_workers(_assemble, tasks, workers=self.workers, pool=self.pool))
+        stale = self._stale([part for parts in chapters for part in parts] + [digits])
+        made = [job for job in editions if job.target is not None]
+        with runner(self.workers, max(len(stale), len(made)), self.pool) as run:
+            self._render(run, stale)
+            layouts = self._layouts(part for parts in chapters for part in parts)
+            fronts = self._fronts(run, editions, chapters, layouts)
+            tasks = [
+                self._assembly(job, front, parts, digits)
+                for job, front, parts in zip(editions, fronts, chapters, strict=True)
+                if job.target is not None
+            ]
+            _raise_first(run(_assemble, tasks))
         self.cache.save(prune=True)  # every part of every edition was looked up
 
     def _chapter_part(self, chapter: ChapterDocument) -> _Part:
@@ -125,24 +125,33 @@ class WholeBookPrinter:
         digest = content_digest(self._common, html, *inputs)
         return _Part(f"{kind}/{digest}.pdf", digest, html, what)
 
-    def _render(self, parts: list[_Part]) -> None:
-        """Print the parts the cache lacks (each once), the longest first."""
+    def _stale(self, parts) -> list[_Part]:
+        """The parts the cache lacks, each once, the longest first."""
         stale = {part.key: part for part in parts if not self.cache.fresh(part.key, part.digest)}
-        order = sorted(stale.values(), key=lambda part: len(part.html), reverse=True)
+        return sorted(stale.values(), key=lambda part: len(part.html), reverse=True)
+
+    def _render(self, run, parts: list[_Part]) -> None:
+        """Print ``parts`` with ``run`` (see ``support.workers.runner``) and store them."""
         tasks = [
             (part.html, str(self.cache.path(part.key)), self.stylesheets, self.base_url)
-            for part in order
+            for part in parts
         ]
-        failures = map_in_workers(_render_part, tasks, workers=self.workers, pool=self.pool)
-        for part, failure in zip(order, failures, strict=True):
+        for part, failure in zip(parts, run(_render_part, tasks), strict=True):
             if failure:
                 raise SourceError(part.what, f"could not print it in the whole-book PDF: {failure}")
             self.cache.store(part.key, part.digest)
             self.rendered.append(part.what)
-        if order:  # kept even if this build is cancelled or killed before it assembles
+        if parts:  # kept even if this build is cancelled or killed before it assembles
             self.cache.save()
 
-    def _fronts(self, editions, chapters, layouts) -> list[_Part]:
+    def _layouts(self, parts) -> dict[str, PartLayout]:
+        layouts: dict[str, PartLayout] = {}
+        for part in parts:
+            if part.key not in layouts:  # a chapter both editions share is read once
+                layouts[part.key] = read_layout(self.cache.path(part.key))
+        return layouts
+
+    def _fronts(self, run, editions, chapters, layouts) -> list[_Part]:
         """Each edition's front matter, printed until its length is the one its numbers assume."""
         guesses_file = self.cache.directory / FRONT_GUESSES
         guesses = _read_guesses(guesses_file)
@@ -154,7 +163,7 @@ class WholeBookPrinter:
                     pages = guesses.get(job.name, 2)
                     numbers = page_numbers(job.chapters, chapters[i], layouts, first=pages + 1)
                     pending[i] = self._part("front", job.front(numbers), "the front matter")
-            self._render(list(pending.values()))
+            self._render(run, self._stale(pending.values()))
             for i, part in pending.items():
                 pages = read_layout(self.cache.path(part.key)).pages
                 if pages == guesses.get(editions[i].name, 2):

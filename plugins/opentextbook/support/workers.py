@@ -15,7 +15,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import AbstractContextManager
 from typing import TypeVar
@@ -53,25 +53,24 @@ def _watch(parent: int) -> None:
     os._exit(1)
 
 
-def map_in_workers(
-    function: Callable[[T], R],
-    tasks: list[T],
-    *,
-    workers: int | None = None,
+@contextlib.contextmanager
+def runner(
+    workers: int | None,
+    count: int,
     pool: Callable[[int], AbstractContextManager[Executor]] | None = None,
-) -> list[R]:
-    """``[function(task) for task in tasks]``, one process per core (capped by the tasks).
+) -> Iterator[Callable[[Callable[[T], R], list[T]], list[R]]]:
+    """``run(function, tasks)`` → ``[function(task) for task in tasks]``, one process per
+    core (WeasyPrint is CPU-bound), at most ``count`` (the most tasks one call will get).
 
-    A single task, or ``workers=1``, runs in this process, unless ``pool`` (a factory of
-    executors, e.g. the background work's, whose workers a newer build can end) is given:
-    work handed to the background must stay off this process. ``function`` must be a module's
-    top-level function (it is pickled by name) and should return failures as values:
-    exceptions do not cross processes well.
+    With one worker the tasks run in this process, unless ``pool`` (a factory of executors,
+    e.g. the background work's, whose workers a newer build can end) is given: work handed to
+    the background must stay off this process. The same workers serve every call inside the
+    ``with``. ``function`` must be a module's top-level function (pickled by name) and should
+    return failures as values: exceptions do not cross processes well.
     """
-    if not tasks:
-        return []
-    workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
+    workers = max(1, min(workers or os.cpu_count() or 1, count))
     if workers <= 1 and pool is None:
-        return [function(task) for task in tasks]
+        yield lambda function, tasks: [function(task) for task in tasks]
+        return
     with (pool or process_pool)(workers) as executor:
-        return list(executor.map(function, tasks))
+        yield lambda function, tasks: list(executor.map(function, tasks))

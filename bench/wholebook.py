@@ -4,7 +4,8 @@ Makes a book of generated chapters (synthetic prose, sections, lists, a table, a
 in every third chapter and links between chapters) as the built pages the publisher collects,
 then runs what ``mkdocs build`` runs after the pages are written: the student and teacher
 editions of the whole-book PDF and EPUB (``BookPublisher.write_downloads``). Three runs, each
-in its own process: cold (empty cache), after one chapter's prose was edited, and unchanged.
+in its own process (``--runs`` picks some): ``cold`` (empty cache), ``edit`` (a sentence added
+to the middle chapter) and ``unchanged`` (nothing changed since).
 
     python bench/wholebook.py                 # 73 chapters: about 455 PDF pages per edition
     python bench/wholebook.py --chapters 4    # small, to try it
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -30,6 +32,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+RUNS = {
+    "cold": "an empty cache",
+    "edit": "a sentence added to the middle chapter",
+    "unchanged": "nothing changed since the edit",
+}
 
 
 def chapter_html(number: int, chapters: int, sections: int, edited: bool = False) -> str:
@@ -152,6 +159,12 @@ class MemorySampler:
         return found
 
 
+def _children_cpu() -> float:
+    """CPU seconds of the finished children and theirs (the child waits for its workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _memory_kb(pid: int) -> tuple[int, int]:
     """(RSS, PSS) of one process in KiB; (0, 0) once it has ended."""
     try:
@@ -174,7 +187,7 @@ def measure(work: Path, chapters: int, sections: int, edited: int | None) -> dic
     result = work / "result.json"
     command = [sys.executable, __file__, "--child", str(work), str(chapters), str(sections)]
     command.append(str(edited or 0))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _children_cpu()
     child = subprocess.Popen(command, env=os.environ.copy())
     sampler = MemorySampler(child.pid)
     while child.poll() is None:
@@ -186,6 +199,7 @@ def measure(work: Path, chapters: int, sections: int, edited: int | None) -> dic
     data = json.loads(result.read_text(encoding="utf-8"))
     data.update(
         wall=wall,
+        cpu=_children_cpu() - cpu,
         rss_mb=sampler.rss / 1024,
         pss_mb=sampler.pss / 1024,
         largest_mb=sampler.largest / 1024,
@@ -205,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chapters", type=int, default=73, help="generated chapters")
     parser.add_argument("--sections", type=int, default=8, help="sections per chapter")
     parser.add_argument("--work", type=Path, default=None, help="folder for the runs")
+    parser.add_argument("--runs", nargs="+", choices=RUNS, default=list(RUNS), help="which runs")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -214,15 +229,16 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     work = args.work or Path(_work_root())
     middle = args.chapters // 2 + 1
+    edits = {"cold": None, "edit": middle, "unchanged": middle}
     print(
-        "| run | book pages | PDFs (s) | EPUBs (s) | wall (s) | peak PSS | peak RSS sum | largest |"
+        "| run | pages | PDFs (s) | EPUBs (s) | wall (s) | CPU (s) | peak PSS | RSS sum | largest |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for name, edited in (("cold", None), ("one chapter edited", middle), ("unchanged", middle)):
-        data = measure(work, args.chapters, args.sections, edited)
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name in args.runs:
+        data = measure(work, args.chapters, args.sections, edits[name])
         print(
             f"| {name} | {data['pages']} | {data['seconds'] - data['epub_seconds']:.1f} "
-            f"| {data['epub_seconds']:.1f} | {data['wall']:.1f} "
+            f"| {data['epub_seconds']:.1f} | {data['wall']:.1f} | {data['cpu']:.0f} "
             f"| {data['pss_mb']:.0f} MB | {data['rss_mb']:.0f} MB | {data['largest_mb']:.0f} MB |",
             flush=True,
         )

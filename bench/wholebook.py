@@ -136,15 +136,21 @@ class MemorySampler:
         self.pid = pid
         self.interval = interval
         self.rss = self.pss = self.largest = 0
+        self.at_peak: list[int] = []
+        """PSS of each process (the build first) when the sum was largest."""
         self.processes: set[int] = set()
 
     def sample(self) -> None:
         rss = pss = 0
+        sizes = []
         for pid in self._tree(self.pid):
             process_rss, process_pss = _memory_kb(pid)
             rss, pss = rss + process_rss, pss + process_pss
+            sizes.append(process_pss)
             self.largest = max(self.largest, process_rss)
             self.processes.add(pid)
+        if pss > self.pss:
+            self.at_peak = sizes
         self.rss, self.pss = max(self.rss, rss), max(self.pss, pss)
 
     def _tree(self, pid: int) -> list[int]:
@@ -203,6 +209,7 @@ def measure(work: Path, chapters: int, sections: int, edited: int | None) -> dic
         rss_mb=sampler.rss / 1024,
         pss_mb=sampler.pss / 1024,
         largest_mb=sampler.largest / 1024,
+        at_peak=" + ".join(f"{kb / 1024:.0f}" for kb in sampler.at_peak),
         processes=len(sampler.processes),
     )
     return data
@@ -242,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
             f"| {data['pss_mb']:.0f} MB | {data['rss_mb']:.0f} MB | {data['largest_mb']:.0f} MB |",
             flush=True,
         )
+        print(f"  {name}: PSS of each process at the peak (MB): {data['at_peak']}", file=sys.stderr)
     return 0
 
 

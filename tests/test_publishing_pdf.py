@@ -52,7 +52,7 @@ def test_contents_list_pages_with_page_numbers(texts: list[str], reader: PdfRead
     # Read as laid out: each entry's number is at the end of its line.
     contents = reader.pages[1].extract_text(extraction_mode="layout").strip()
     assert contents.startswith("Contents")
-    entries = dict(re.findall(r"^\s*(.+?)\s{2,}(\d+)$", contents, flags=re.MULTILINE))
+    entries = dict(re.findall(r"^[ \t]*(\S.*?)[ \t]{2,}(\d+)$", contents, flags=re.MULTILINE))
     assert "References" in entries
     for title, number in entries.items():
         assert 3 <= int(number) <= len(reader.pages), title

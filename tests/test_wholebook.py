@@ -110,7 +110,7 @@ def test_a_bookmark_per_chapter(book) -> None:
 def contents_entries(pdf: Path) -> dict[str, str]:
     """Title → page number of each contents line (read as laid out: number at line end)."""
     text = PdfReader(pdf).pages[1].extract_text(extraction_mode="layout")
-    return dict(re.findall(r"^\s*(.+?)\s{2,}(\d+)$", text, flags=re.MULTILINE))
+    return dict(re.findall(r"^[ \t]*(\S.*?)[ \t]{2,}(\d+)$", text, flags=re.MULTILINE))
 
 
 def test_contents_numbers_are_where_chapters_and_sections_start(book, texts: list[str]) -> None:

@@ -128,7 +128,7 @@ class WholeBookPrinter:
 
     def _part(self, kind: str, html: str, what: str, *inputs: bytes) -> _Part:
         digest = content_digest(self._common, html, *inputs)
-        return _Part(f"{kind}/{digest}.pdf", digest, html, what)
+        return _Part(f"whole-book/{kind}/{digest}.pdf", digest, html, what)
 
     def _stale(self, parts) -> list[_Part]:
         """The parts the cache lacks, each once, the longest first."""

@@ -368,6 +368,8 @@ def _edit_line(ours: BuildResult, plain: BuildResult) -> str:
 
 def _pdf_kind(target: str) -> str:
     name = target.rsplit("/", 1)[-1]
+    if target.startswith("worksheets/parts/"):
+        return "packet piece"  # an edition's sheet or a cover; packets are assembled from them
     if target.startswith("worksheets/"):
         packets = ("packet-", "facilitator-", "answers-")
         return "packet" if name.startswith(packets) else "worksheet"

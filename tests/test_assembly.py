@@ -118,6 +118,7 @@ def test_every_page_and_annotation_key_resolves_in_the_parent_tree(assembled: Pa
 
 def test_the_document_is_marked_titled_and_claims_pdf_ua(assembled: Path) -> None:
     with pikepdf.open(assembled) as pdf:
+        assert pdf.pdf_version == "1.7"  # as the parts: PDF/UA-1 is PDF 1.7
         assert pdf.Root.MarkInfo.Marked is True
         assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
         assert pdf.docinfo["/Title"] == "All the sheets" and pdf.docinfo["/Author"] == "Us"

@@ -27,7 +27,8 @@ def test_worksheets_command_writes_pages_pdfs_and_packets(tmp_path: Path) -> Non
     project = copy_project(tmp_path / "book")
     result = run_cli(project, "worksheets", "docs", "-o", "out", "--strict")
     assert result.returncode == 0, result.stderr
-    assert "3 pages, 12 PDFs (12 rendered, 0 from cache)" in result.stdout
+    # the six worksheets, the six facilitator sheets and the six covers; packets assembled
+    assert "3 pages, 12 PDFs (18 rendered, 6 assembled, 0 from cache)" in result.stdout
     out = project / "out" / "worksheets"
     assert not (project / "site").exists()  # no site build
     for ident in ("draw-your-pln", "explore-professional-networks", "pln-generosity"):

@@ -219,3 +219,20 @@ def _elements(element) -> list:
         if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
             found += _elements(kid)
     return found
+
+
+def test_a_cover_longer_than_a_page_numbers_the_sheets_after_it(tmp_path: Path) -> None:
+    """The contents are first numbered for a one-page cover; a longer one is rendered again."""
+    from dataclasses import replace
+
+    metadata = load_metadata(ROOT / "data" / "book.yml")
+    renderer = WorksheetRenderer(replace(metadata, title="A very long book title " * 120))
+    found = registry()
+    renderer.build(found.worksheets(), tmp_path / "site", OutputCache(tmp_path / "c"), workers=1)
+    reader = PdfReader(tmp_path / "site" / packet_file("packet", "a4"))
+    cover = page_count(tmp_path / "c" / "files" / part_file("packet", "a4", "cover"))
+    assert cover >= 2
+    text = " ".join(reader.pages[n].extract_text() for n in range(cover))
+    assert re.search(rf"First[ .]*{cover + 1}\b", text), text[-800:]
+    assert "Activity 1.1: First" in reader.pages[cover].extract_text()
+    assert f"Page 1 of {len(reader.pages)}" in reader.pages[0].extract_text()

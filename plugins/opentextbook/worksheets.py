@@ -7,7 +7,8 @@ site address, our templates, styles and code, library versions); only an output 
 not in the :class:`~opentextbook.cache.OutputCache` has its HTML (and QR code) rendered, and a
 PDF made from it. So a rebuild with nothing changed renders nothing and hard-links every file
 from the cache into the site. PDFs render in parallel and are written atomically, so a failed
-render leaves no half-written file.
+render leaves no half-written file. Packets are assembled from rendered sheets
+(:mod:`opentextbook.packets`), so an edit renders that activity's sheets and assembles again.
 """
 
 from __future__ import annotations
@@ -201,23 +202,22 @@ class WorksheetRenderer:
         base = (self.site_url or relative) if paper else relative
         images = self.site_dir.resolve().as_uri() + "/" if paper and self.site_dir else base
         sheets = [self._sheet(activity, base, images) for activity in activities]
-        facilitator = edition == "facilitator" and part in (None, "notes")
+        cover = bool(edition) and (edition != "answers" or paper is not None)
+        page_notes = edition == "facilitator" and part in (None, "notes")
         html = self.env.get_template("worksheet.html").render(
             title=_title(activities, edition),
             sheets=sheets,
             packet_sources=_sources_of(sheets),
             paper=paper,
             edition=edition,
-            cover=bool(edition)
-            and (edition != "answers" or paper is not None)
-            and part in (None, "cover"),
+            cover=cover and part in (None, "cover"),
             show_sheets=part in (None, "sheets"),
             contents_pages=contents or {},
             packet_pages=total,
             edition_name=t(f"edition.{edition}") if edition else "",
             teacher_notes=edition == "facilitator",
             answer_key=edition == "answers",
-            page_notes=self._page_notes(base) if facilitator else [],
+            page_notes=self._page_notes(base) if page_notes else [],
             audience=AUDIENCE_ATTR,
             book=self.metadata,
             css=self.css,

@@ -18,8 +18,11 @@ has one structure tree, one form, one outline. :func:`assemble_pdfs` merges them
 - **document**: ``/Lang``, ``MarkInfo``, title in the document information and in the XMP
   metadata (with ``pdfuaid:part``), ``DisplayDocTitle``.
 
-The file is written atomically and its bytes depend only on the inputs (the ``/ID`` is a
-digest of the content; no date is written), so a reproducible build stays reproducible.
+Streams several parts embed byte for byte (a font, an image) are kept once. The file is
+written atomically in the parts' PDF version, and its bytes depend only on the inputs (the
+``/ID`` is a digest of the content; no date is written), so a reproducible build stays
+reproducible. Not carried over from the parts: attachments, optional content, scripts, open
+actions (WeasyPrint makes none for the book).
 Nothing here knows about worksheets or books: callers name the parts and their titles.
 """
 
@@ -126,35 +129,45 @@ def assemble_pdfs(
     """
     import pikepdf
 
-    from opentextbook.publishing.assembly import document, forms, navigation, shared, structure
+    from opentextbook.publishing.assembly import document, navigation, shared
 
     parts = [part if isinstance(part, Part) else Part(Path(part)) for part in parts]
     if not parts:
         raise SourceError(target, "nothing to assemble", fix="give at least one PDF")
     with contextlib.ExitStack() as stack:
         pdf = stack.enter_context(pikepdf.new())
-        tree = structure.StructureMerger(pdf, lang)
-        form = forms.FormMerger(pdf)
-        outline = navigation.OutlineMerger(pdf)
-        starts, sources = [], []
-        for part in parts:
-            source = stack.enter_context(_open(part.path))  # open until saved: data is lazy
-            sources.append(source)
-            starts.append(len(pdf.pages))
-            pages = _append_pages(pdf, source)
-            renames = outline.add_destinations(source, part.label)
-            tree.add(source, pages, part.path)
-            form.add(source, part.label)
-            outline.add(source, pages, part.bookmark, renames)
-        for merger in (tree, form, outline):
-            merger.finish()
+        sources = [stack.enter_context(_open(part.path)) for part in parts]  # open until saved
+        starts = _add_parts(pdf, parts, sources, lang)
         navigation.set_page_labels(pdf, page_labels)
         if finish is not None:
             finish(pdf)
         shared.share_identical_streams(pdf)
         document.describe(pdf, sources[0], title=title, lang=lang, author=author, subject=subject)
-        _save(pdf, Path(target))
+        version = max((source.pdf_version for source in sources), key=_version)
+        _save(pdf, Path(target), version)
         return Assembled(Path(target), len(pdf.pages), tuple(starts))
+
+
+def _add_parts(pdf, parts: list[Part], sources: list, lang: str) -> list[int]:
+    """Copy each part's pages, then its destinations, structure, fields and bookmarks
+    (after its pages, so that what points at a page points at its copy); return the index
+    of each part's first page."""
+    from opentextbook.publishing.assembly import forms, navigation, structure
+
+    tree = structure.StructureMerger(pdf, lang)
+    form = forms.FormMerger(pdf)
+    outline = navigation.OutlineMerger(pdf)
+    starts = []
+    for part, source in zip(parts, sources, strict=True):
+        starts.append(len(pdf.pages))
+        pages = _append_pages(pdf, source)
+        renames = outline.add_destinations(source, part.label)
+        tree.add(source, pages, part.path)
+        form.add(source, part.label)
+        outline.add(source, pages, part.bookmark, renames)
+    for merger in (tree, form, outline):
+        merger.finish()
+    return starts
 
 
 @contextlib.contextmanager
@@ -179,13 +192,19 @@ def _append_pages(pdf, source) -> list:
     return pages
 
 
-def _save(pdf, target: Path) -> None:
-    """Write compactly and reproducibly: the ``/ID`` is a digest of the content."""
+def _version(version: str) -> tuple[int, ...]:
+    return tuple(int(number) for number in version.split("."))
+
+
+def _save(pdf, target: Path, version: str) -> None:
+    """Write compactly and reproducibly (the ``/ID`` is a digest of the content), in the
+    newest PDF version of the parts (PDF/UA-1 is PDF 1.7; a new file would say 1.3)."""
     import pikepdf
 
     with atomic_path(target) as tmp:
         pdf.save(
             tmp,
+            min_version=version,
             deterministic_id=True,
             object_stream_mode=pikepdf.ObjectStreamMode.generate,
             fix_metadata_version=False,

@@ -143,7 +143,11 @@ class WholeBookPrinter:
         ]
         for part, failure in zip(parts, run(_render_part, tasks), strict=True):
             if failure:
-                raise SourceError(part.what, f"could not print it in the whole-book PDF: {failure}")
+                raise SourceError(
+                    part.what,
+                    f"could not print it in the whole-book PDF: {failure}",
+                    fix="fix what the message names, then rebuild",
+                )
             self.cache.store(part.key, part.digest)
             self.rendered.append(part.what)
         if parts:  # kept even if this build is cancelled or killed before it assembles
@@ -177,7 +181,11 @@ class WholeBookPrinter:
             if len(found) == len(editions):
                 write_text(guesses_file, json.dumps(guesses, sort_keys=True))
                 return [found[i] for i in range(len(editions))]
-        raise SourceError("the whole-book PDF", "its contents do not settle on a page count")
+        raise SourceError(
+            "the whole-book PDF",
+            "its contents do not settle on a page count (each page count moves the numbers)",
+            fix="shorten a long chapter or heading title in the contents, then rebuild",
+        )
 
     def _assembly(self, job: EditionJob, front: _Part, parts: list[_Part], digits: _Part) -> tuple:
         paths = [str(self.cache.path(part.key)) for part in [front, *parts]]

@@ -155,13 +155,13 @@ class MemorySampler:
 
     def _tree(self, pid: int) -> list[int]:
         found = [pid]
-        for task in Path(f"/proc/{pid}/task").glob("*/children"):
-            try:
-                children = task.read_text().split()
-            except OSError:
-                continue
-            for child in children:
-                found += self._tree(int(child))
+        try:  # a process may end while it is read
+            tasks = list(Path(f"/proc/{pid}/task").glob("*/children"))
+            children = [child for task in tasks for child in task.read_text().split()]
+        except OSError:
+            return found
+        for child in children:
+            found += self._tree(int(child))
         return found
 
 

@@ -216,3 +216,26 @@ def test_a_part_that_is_not_a_tagged_pdf_is_named(parts: list[Part], tmp_path: P
     with pytest.raises(SourceError, match=r"untagged\.pdf: is not a tagged PDF"):
         assemble_pdfs([parts[0], untagged], target, title="T", lang="en")
     assert not target.exists() and not list(tmp_path.glob("*.part"))
+
+
+def _font_programs(pdf: pikepdf.Pdf) -> dict[str, set]:
+    """Font name (without subset tag) -> the font programs the pages use for it."""
+    found: dict[str, set] = {}
+    for page in pdf.pages:
+        for font in page.obj.Resources.Font.values():
+            name = str(font.BaseFont).split("+", 1)[-1]
+            program = font.DescendantFonts[0].FontDescriptor.FontFile2
+            found.setdefault(name, set()).add(program.objgen)
+    return found
+
+
+def test_the_subsets_of_one_font_become_one(parts: list[Part], assembled: Path) -> None:
+    """Each part brings its own subset of each font; the assembled file has one per font,
+    holding every glyph the parts draw (their text is still there to extract)."""
+    with pikepdf.open(parts[1].path) as part:
+        names = set(_font_programs(part))
+    with pikepdf.open(assembled) as pdf:
+        programs = _font_programs(pdf)
+    assert set(programs) == names and all(len(found) == 1 for found in programs.values())
+    text = [page.extract_text() for page in PdfReader(assembled).pages]
+    assert "Write your name" in text[0] and "Go to the answer" in text[3]

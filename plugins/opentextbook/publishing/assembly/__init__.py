@@ -18,7 +18,8 @@ has one structure tree, one form, one outline. :func:`assemble_pdfs` merges them
 - **document**: ``/Lang``, ``MarkInfo``, title in the document information and in the XMP
   metadata (with ``pdfuaid:part``), ``DisplayDocTitle``.
 
-Streams several parts embed byte for byte (a font, an image) are kept once. The file is
+The subsets of one font the parts embed are merged into one (:mod:`.fonts`), and streams
+several parts embed byte for byte (an image) are kept once. The file is
 written atomically in the parts' PDF version, and its bytes depend only on the inputs (the
 ``/ID`` is a digest of the content; no date is written), so a reproducible build stays
 reproducible. Not carried over from the parts: attachments, optional content, scripts, open
@@ -129,7 +130,7 @@ def assemble_pdfs(
     """
     import pikepdf
 
-    from opentextbook.publishing.assembly import document, navigation, shared
+    from opentextbook.publishing.assembly import document, fonts, navigation, shared
 
     parts = [part if isinstance(part, Part) else Part(Path(part)) for part in parts]
     if not parts:
@@ -139,9 +140,9 @@ def assemble_pdfs(
         sources = [stack.enter_context(_open(part.path)) for part in parts]  # open until saved
         starts = _add_parts(pdf, parts, sources, lang)
         navigation.set_page_labels(pdf, page_labels)
-        if finish is not None:
+        shared.share_identical_streams(pdf, fonts.merge_font_subsets(pdf))
+        if finish is not None:  # after the merging: what it adds is its own
             finish(pdf)
-        shared.share_identical_streams(pdf)
         document.describe(pdf, sources[0], title=title, lang=lang, author=author, subject=subject)
         version = max((source.pdf_version for source in sources), key=_version)
         _save(pdf, Path(target), version)

@@ -33,9 +33,12 @@ def copy_in(pdf: pikepdf.Pdf, source: pikepdf.Pdf, obj: pikepdf.Object) -> pikep
     return pdf.copy_foreign(obj if obj.is_indirect else source.make_indirect(obj))
 
 
-def share_identical_streams(pdf: pikepdf.Pdf, min_size: int = 512) -> int:
+def share_identical_streams(
+    pdf: pikepdf.Pdf, replaced: dict | None = None, min_size: int = 512
+) -> int:
     """Keep one copy of each stream several parts embed byte for byte (the form fields'
-    font, a logo); return how many copies were dropped.
+    font, a logo), and point what names an object of ``replaced`` (objgen -> object) at its
+    replacement; return how many objects are no longer used.
 
     Each part is a PDF of its own, so each brings its own copy. Only references held in
     dictionaries are redirected (where fonts and images are named); a copy still named
@@ -43,7 +46,7 @@ def share_identical_streams(pdf: pikepdf.Pdf, min_size: int = 512) -> int:
     of discovery beyond the parts' order.
     """
     kept: dict[bytes, pikepdf.Object] = {}
-    copies: dict[tuple[int, int], pikepdf.Object] = {}
+    copies: dict[tuple[int, int], pikepdf.Object] = dict(replaced or {})
     for obj in pdf.objects:
         if not isinstance(obj, pikepdf.Stream):
             continue

@@ -379,7 +379,9 @@ def _pdf_kind(target: str) -> str:
     if target.startswith("worksheets/"):
         packets = ("packet-", "facilitator-", "answers-")
         return "packet" if name.startswith(packets) else "worksheet"
-    return "whole book" if target.startswith("downloads/") else "PLN template"
+    # The whole-book PDFs are printed as parts (chapters, contents) and assembled.
+    whole_book = target.startswith(("downloads/", "whole-book/"))
+    return "whole book" if whole_book else "PLN template"
 
 
 def run_build(project: Path) -> BuildResult:

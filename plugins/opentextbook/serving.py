@@ -96,7 +96,7 @@ class ServedDownloads:
             return
         work.check()
         cache = OutputCache(self.cache_dir / "publishing")
-        publisher.write_downloads(self.site_dir, cache, run=work.call)
+        publisher.write_downloads(self.site_dir, cache, run=work.call, pool=work.pool)
         self.rendered += [key for key in cache.stored if key.endswith(".pdf")]
         for suffix in ("", TEACHER_SUFFIX):  # the student and the teacher edition
             for kind in (".pdf", ".epub"):

@@ -14,13 +14,12 @@ render leaves no half-written file. Packets are assembled from rendered sheets
 from __future__ import annotations
 
 import base64
-import contextlib
 import functools
 import json
 import logging
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -56,6 +55,7 @@ from opentextbook.packets import (
 )
 from opentextbook.pdf import RENDER_CODE, form_font_name
 from opentextbook.publishing.assembly import page_count
+from opentextbook.support.workers import runner
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")
 
@@ -661,7 +661,7 @@ def _make_stale(
     made = _Made()
     if not stale and not packets:
         return made
-    with _runner(workers, max(len(stale), len(packets)), pool) as run:
+    with runner(workers, max(len(stale), len(packets)), pool) as run:
         _render_jobs(renderer, stale, cache, run)
         for job in stale:
             (made.parts if job.part else made.rendered).append(job.target)
@@ -723,21 +723,6 @@ def _assembly_tasks(
     renderer: WorksheetRenderer, packets: list[PacketJob], cache: OutputCache
 ) -> list[tuple]:
     return [assemble_task(packet, cache, renderer.packet_about(packet)) for packet in packets]
-
-
-@contextlib.contextmanager
-def _runner(workers: int | None, count: int, pool=None) -> Iterator[Callable]:
-    """``run(function, tasks)``: one process per core (WeasyPrint is CPU-bound); in this
-    process for a single task unless a ``pool`` factory is given (work in the background
-    stays off this process)."""
-    workers = max(1, min(workers or os.cpu_count() or 1, count))
-    if workers <= 1 and pool is None:
-        yield lambda function, tasks: [function(task) for task in tasks]
-        return
-    from opentextbook.support.workers import process_pool  # only when work is shared
-
-    with (pool or process_pool)(workers) as executor:
-        yield lambda function, tasks: list(executor.map(function, tasks))
 
 
 def _render_jobs(renderer: WorksheetRenderer, jobs: list[PdfJob], cache: OutputCache, run) -> None:

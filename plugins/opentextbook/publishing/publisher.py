@@ -7,6 +7,7 @@ page), after the build (PDF and EPUB), and last of all (the offline zip).
 
 from __future__ import annotations
 
+import functools
 import json
 import posixpath
 import re
@@ -23,6 +24,7 @@ from opentextbook.cache import OutputCache, content_digest, library_versions
 from opentextbook.editions import paper_html, student_html
 from opentextbook.fonts import GlyphChecker
 from opentextbook.i18n import t
+from opentextbook.pdf import RENDER_CODE
 from opentextbook.publishing.bookpages import BookPage, page_path
 from opentextbook.publishing.linkeddata import PageHead, page_head
 from opentextbook.publishing.snippets import Download, chapter_end, footer, macros
@@ -49,6 +51,9 @@ class BookPublisher:
         """Every page's credits; the adapter sets it once the pages are known (``on_nav``)."""
         self.stylesheets = list(stylesheets)
         self.downloads = _downloads(metadata) if downloads else None
+        self.printed: list[str] = []
+        """The parts of the whole-book PDFs printed by the last :meth:`write_downloads`
+        (``page chapter.md``, ``the front matter``…): a page edit prints its own page."""
         self._pages: dict[str, BookPage] = {}
         self._order: list[str] = []
 
@@ -110,21 +115,31 @@ class BookPublisher:
             checker.check(f"page {page.src}", [page.title, page.html], "the whole-book PDF")
 
     def write_downloads(
-        self, site_dir: Path, cache: OutputCache, *, run: Callable | None = None
+        self,
+        site_dir: Path,
+        cache: OutputCache,
+        *,
+        run: Callable | None = None,
+        pool: Callable | None = None,
+        workers: int | None = None,
     ) -> list[Path]:
         """Write the whole-book PDF and EPUB into the site, rendering only what changed.
 
-        ``run(function, *args, **kwargs)`` prints the PDF (``serve`` passes one that uses a
-        worker process, so printing never holds this process); by default, here.
+        The PDFs' chapters are printed in worker processes (``workers``, by default one per
+        core; ``pool(workers)``: a factory of executors, ``serve`` passes one whose workers a
+        newer build can end); ``run(function, *args, **kwargs)`` makes an EPUB (``serve``
+        passes one that uses a worker process); by default, here.
         """
         run = run or _call
+        self.printed = []
         if not self.downloads:
             return []
         self.check_glyphs(GlyphChecker())
-
-        written = []
-        for suffix, pages in self.editions().items():
-            written += self._write_edition(site_dir, cache, suffix, pages, run)
+        editions = self.editions()
+        digests = {suffix: self._digest(site_dir, pages) for suffix, pages in editions.items()}
+        written = self._write_pdfs(site_dir, cache, editions, digests, pool, workers)
+        for suffix, pages in editions.items():
+            written.append(self._write_epub(site_dir, cache, suffix, pages, digests[suffix], run))
         return written
 
     def editions(self) -> dict[str, list[BookPage]]:
@@ -134,53 +149,65 @@ class BookPublisher:
         teacher = [replace(page, html=paper_html(page.html)) for page in self.pages]
         return {"": student, TEACHER_SUFFIX: teacher}
 
-    def _write_edition(
-        self,
-        site_dir: Path,
-        cache: OutputCache,
-        suffix: str,
-        pages: list[BookPage],
-        run: Callable,
-    ) -> list[Path]:
-        from opentextbook.publishing.epub import publication_time, write_epub
-        from opentextbook.publishing.wholebook import whole_book_html, write_whole_book_pdf
-
-        # Keyed by what the book is made from, so an unchanged book is not even assembled.
-        digest = content_digest(
+    def _digest(self, site_dir: Path, pages: list[BookPage]) -> str:
+        """Everything an edition is made from, so an unchanged book is not even assembled."""
+        return content_digest(
             _book_inputs(self.metadata, self.contents, pages, self.site_url),
             *_image_digests(site_dir, pages),
             *map(_read, self.stylesheets),
             *_own_files(),
             i18n.active().fingerprint,
         )
-        outputs = {
-            ".pdf": lambda target: run(
-                write_whole_book_pdf,
-                whole_book_html(self.metadata, pages, site_dir=site_dir, site_url=self.site_url),
-                target,
-                site_dir=site_dir,
-                extra_css=self.stylesheets,
-            ),
-            ".epub": lambda target: run(
-                write_epub,
+
+    def _write_pdfs(self, site_dir, cache, editions, digests, pool, workers) -> list[Path]:
+        """Print the editions whose PDF is stale, from parts (``publishing.bookparts``)."""
+        from opentextbook.publishing.bookparts import EditionJob, WholeBookPrinter
+        from opentextbook.publishing.wholebook import STYLESHEET, chapter_documents
+
+        keys = {suffix: self.download(suffix + ".pdf").path for suffix in editions}
+        stale = {s for s in editions if not cache.fresh(keys[s], digests[s] + _VERSIONS[".pdf"])}
+        if stale:
+            jobs = []
+            for suffix, pages in editions.items():  # all: the parts of both stay cached
+                chapters = chapter_documents(
+                    self.metadata, pages, site_dir=site_dir, site_url=self.site_url
+                )
+                front = functools.partial(self._front_matter, chapters)
+                target = cache.path(keys[suffix]) if suffix in stale else None
+                jobs.append(EditionJob(suffix or "student", chapters, front, target))
+            printer = WholeBookPrinter(
                 self.metadata,
-                pages,
-                target,
-                site_dir=site_dir,
-                site_url=self.site_url,
-            ),
-        }
+                cache.directory / "parts",
+                stylesheets=[*self.stylesheets, STYLESHEET],
+                base_url=site_dir,
+                pool=pool,
+                workers=workers,
+            )
+            printer.print(jobs)
+            self.printed = printer.rendered
+            for suffix in sorted(stale):
+                cache.store(keys[suffix], digests[suffix] + _VERSIONS[".pdf"])
+        return [cache.place(keys[suffix], site_dir / keys[suffix]) for suffix in editions]
+
+    def _front_matter(self, chapters, numbers: dict[str, int]) -> str:
+        from opentextbook.publishing.wholebook import front_matter_html
+
+        return front_matter_html(self.metadata, chapters, numbers, site_url=self.site_url)
+
+    def _write_epub(self, site_dir, cache, suffix, pages, digest, run) -> Path:
+        from opentextbook.publishing.epub import publication_time, write_epub
+
         # The EPUB's one time stamp: the book's date, else SOURCE_DATE_EPOCH (read now, as the
         # writer will, never when this module was imported).
-        stamped = {
-            **_VERSIONS,
-            ".epub": _VERSIONS[".epub"] + publication_time(self.metadata).isoformat(),
-        }
-        written = []
-        for kind, render in outputs.items():
-            item = self.download(suffix + kind)
-            written.append(_cached(cache, item.path, digest + stamped[kind], render, site_dir))
-        return written
+        stamp = _VERSIONS[".epub"] + publication_time(self.metadata).isoformat()
+        item = self.download(suffix + ".epub")
+        args = (self.metadata, pages)
+        options = {"site_dir": site_dir, "site_url": self.site_url}
+
+        def render(target: Path) -> None:
+            run(write_epub, *args, target, **options)
+
+        return _cached(cache, item.path, digest + stamp, render, site_dir)
 
     def place_previous(self, site_dir: Path, cache: OutputCache) -> dict[str, bool]:
         """Put the last version made of each download into the site (``serve``, before they
@@ -282,7 +309,7 @@ def _own_files() -> list[bytes]:
     """Our templates, styles and code: changing any of them must re-render the downloads."""
     package = Path(__file__).resolve().parent
     files = [*package.glob("*.py"), *(package.parent / "templates" / "publishing").glob("*")]
-    files += [package.parent / "templating.py", package.parent / "pdf.py"]
+    files += [package.parent / "templating.py", *RENDER_CODE]
     return [path.name.encode() + path.read_bytes() for path in sorted(files) if path.is_file()]
 
 

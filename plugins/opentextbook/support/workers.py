@@ -15,9 +15,14 @@ import signal
 import sys
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import AbstractContextManager
+from typing import TypeVar
 
 _PR_SET_PDEATHSIG = 1
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
@@ -46,3 +51,26 @@ def _watch(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(1)
     os._exit(1)
+
+
+@contextlib.contextmanager
+def runner(
+    workers: int | None,
+    count: int,
+    pool: Callable[[int], AbstractContextManager[Executor]] | None = None,
+) -> Iterator[Callable[[Callable[[T], R], list[T]], list[R]]]:
+    """``run(function, tasks)`` → ``[function(task) for task in tasks]``, one process per
+    core (WeasyPrint is CPU-bound), at most ``count`` (the most tasks one call will get).
+
+    With one worker the tasks run in this process, unless ``pool`` (a factory of executors,
+    e.g. the background work's, whose workers a newer build can end) is given: work handed to
+    the background must stay off this process. The same workers serve every call inside the
+    ``with``. ``function`` must be a module's top-level function (pickled by name) and should
+    return failures as values: exceptions do not cross processes well.
+    """
+    workers = max(1, min(workers or os.cpu_count() or 1, count))
+    if workers <= 1 and pool is None:
+        yield lambda function, tasks: [function(task) for task in tasks]
+        return
+    with (pool or process_pool)(workers) as executor:
+        yield lambda function, tasks: list(executor.map(function, tasks))

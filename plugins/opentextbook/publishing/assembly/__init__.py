@@ -30,12 +30,16 @@ Nothing here knows about worksheets or books: callers name the parts and their t
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from opentextbook.atomic import atomic_path
 from opentextbook.errors import SourceError
+
+if TYPE_CHECKING:
+    import pikepdf
 
 __all__ = ["Assembled", "PageLabel", "Part", "assemble_pdfs", "page_count"]
 
@@ -105,6 +109,7 @@ def assemble_pdfs(
     author: str = "",
     subject: str = "",
     page_labels: Sequence[PageLabel] = (),
+    finish: Callable[[pikepdf.Pdf], None] | None = None,
 ) -> Assembled:
     """Join ``parts`` (tagged PDFs) in order into one tagged PDF/UA-1 document at ``target``.
 
@@ -116,6 +121,9 @@ def assemble_pdfs(
         author: written as ``/Author`` and ``dc:creator`` when given.
         subject: written as ``/Subject`` and ``dc:description`` when given.
         page_labels: page numbers for viewers; none: the physical page numbers.
+        finish: called with the assembled document before it is written, to change what
+            only the whole knows (the whole book resolves links between its parts and
+            stamps its page numbers); the parts stay open until then.
 
     Raises:
         SourceError: a part cannot be read or is not tagged (naming that part).
@@ -133,6 +141,8 @@ def assemble_pdfs(
         starts = _add_parts(pdf, parts, sources, lang)
         navigation.set_page_labels(pdf, page_labels)
         shared.share_identical_streams(pdf, fonts.merge_font_subsets(pdf))
+        if finish is not None:  # after the merging: what it adds is its own
+            finish(pdf)
         document.describe(pdf, sources[0], title=title, lang=lang, author=author, subject=subject)
         version = max((source.pdf_version for source in sources), key=_version)
         _save(pdf, Path(target), version)

@@ -113,3 +113,29 @@ def test_an_entry_changed_since_it_was_stored_is_a_miss(tmp_path: Path) -> None:
     with site_copy.open("r+b") as handle:  # an editor saving in place
         handle.write(b"THE")
     assert not OutputCache(tmp_path).fresh("a.pdf", "d")
+
+
+def test_sheet_page_counts_are_read_once_per_version_of_a_file(tmp_path: Path, monkeypatch) -> None:
+    """The build names long sheets on every build; it opens a PDF only when it is new."""
+    from opentextbook import worksheets
+
+    sheet = tmp_path / "site" / "sheet.pdf"
+    sheet.parent.mkdir()
+    sheet.write_bytes(b"%PDF-1.7 one")
+    opened: list[Path] = []
+    monkeypatch.setattr(worksheets, "page_count", lambda path: opened.append(path) or 1)
+    folder = tmp_path / "cache"
+    folder.mkdir()
+
+    def count() -> int:
+        counts = worksheets._SheetPageCounts(folder)
+        pages = counts.of(sheet)
+        counts.save()
+        return pages
+
+    assert count() == 1 and count() == 1
+    assert opened == [sheet]  # the second build read the count from the cache
+    sheet.unlink()
+    sheet.write_bytes(b"%PDF-1.7 two pages")  # a new version: opened again
+    assert count() == 1 and len(opened) == 2
+    assert worksheets._SheetPageCounts(folder).of(tmp_path / "missing.pdf") == 0

@@ -41,6 +41,7 @@ from opentextbook.editions import (
 from opentextbook.errors import SourceError
 from opentextbook.fonts import GlyphChecker
 from opentextbook.i18n import t
+from opentextbook.keyedcache import read_json, write_json
 from opentextbook.packets import (
     COVER_ROUNDS,
     PacketJob,
@@ -387,23 +388,25 @@ class WorksheetRenderer:
                 _build_pdfs(self, self.jobs(activities), site_dir, cache, report, workers)
             else:
                 deferred(self, _place_known(self.jobs(activities), site_dir, cache, report))
-            self._name_long_sheets(activities, site_dir)
+            self._name_long_sheets(activities, site_dir, cache.directory)
         # Forget the outputs of activities that are gone (not the PDFs, when none were asked
         # for; not while deferred PDFs are still to be stored).
         cache.save(prune=pdf and deferred is None)
         report.html_rendered = self.html_rendered
         return report
 
-    def _name_long_sheets(self, activities: list[Activity], site_dir: Path) -> None:
+    def _name_long_sheets(self, activities: list[Activity], site_dir: Path, folder: Path) -> None:
         """Name, on every build, each worksheet that needs more than one sheet of paper."""
+        counts = _SheetPageCounts(folder)
         for activity in activities:
             for paper, paper_name in PAPERS.items():
-                pages = _page_count(site_dir / worksheet_files(activity.id, self.folder)[paper])
+                pages = counts.of(site_dir / worksheet_files(activity.id, self.folder)[paper])
                 if pages > 2:
                     message = SHEET_TOO_LONG.format(
                         where=activity.where, title=activity.title, pages=pages, paper=paper_name
                     )
                     log.info("opentextbook: %s", message)
+        counts.save()
 
     def _place_page(
         self, activity: Activity, site_dir: Path, cache: OutputCache, edition: str | None = None
@@ -421,9 +424,35 @@ class WorksheetRenderer:
         cache.place(target, site_dir / target)
 
 
-def _page_count(pdf: Path) -> int:
-    """The number of pages of a PDF; 0 when there is none yet (``serve`` makes it later)."""
-    return page_count(pdf) if pdf.is_file() else 0
+class _SheetPageCounts:
+    """Page counts of the worksheet PDFs, kept in the cache by file version (size, time,
+    inode: a cached PDF is only ever replaced by a new file). Opening every sheet on every
+    build took about a second at 200 activities, in each ``serve`` rebuild."""
+
+    KEY = "page-counts"
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        known = read_json(folder, self.KEY)
+        self.known: dict[str, int] = known if isinstance(known, dict) else {}
+        self.used: dict[str, int] = {}
+
+    def of(self, pdf: Path) -> int:
+        """The number of pages of ``pdf``; 0 when there is none yet (``serve`` makes it later)."""
+        try:
+            stat = pdf.stat()
+        except OSError:
+            return 0
+        version = f"{pdf.name}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}"
+        pages = self.known.get(version)
+        if not isinstance(pages, int):
+            pages = page_count(pdf)
+        self.used[version] = pages
+        return pages
+
+    def save(self) -> None:
+        if self.used != self.known:  # only what this build looked up: no growing file
+            write_json(self.folder, self.KEY, self.used)
 
 
 def _check_glyphs(activities: list[Activity]) -> None:

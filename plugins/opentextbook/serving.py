@@ -95,9 +95,11 @@ class ServedDownloads:
         if publisher is None:
             return
         work.check()
-        cache = OutputCache(self.cache_dir / "publishing")
-        publisher.write_downloads(self.site_dir, cache, run=work.call, pool=work.pool)
-        self.rendered += [key for key in cache.stored if key.endswith(".pdf")]
+        # All of it in a worker process, whose children print the chapters: working out the
+        # editions and their digests holds a process for seconds in a big book, and in this
+        # one it would slow the next page served and delay the next save until it ended.
+        self.rendered += work.call(_book_downloads, publisher, self.site_dir, self.cache_dir)
+        cache = OutputCache(self.cache_dir / "publishing")  # as the worker left it
         for suffix in ("", TEACHER_SUFFIX):  # the student and the teacher edition
             for kind in (".pdf", ".epub"):
                 self.status.done(publisher.download(suffix + kind).path)
@@ -106,3 +108,11 @@ class ServedDownloads:
         publisher.write_offline_zip(self.site_dir, cache, run=work.call)
         self.status.done(publisher.download("-offline.zip").path)
         cache.save()  # not pruned: `mkdocs build` forgets what is no longer used
+
+
+def _book_downloads(publisher: BookPublisher, site_dir: Path, cache_dir: Path) -> list[str]:
+    """The whole-book PDFs and EPUBs (in a worker process); the PDFs made, for the log."""
+    cache = OutputCache(cache_dir / "publishing")
+    publisher.write_downloads(site_dir, cache)
+    cache.save()  # not pruned: `mkdocs build` forgets what is no longer used
+    return [key for key in cache.stored if key.endswith(".pdf")]

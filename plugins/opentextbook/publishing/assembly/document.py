@@ -22,9 +22,14 @@ def describe(
     subject: str,
 ) -> None:
     """Set the catalog's language and viewer preferences, the information dictionary and the
-    XMP metadata; the tool names (``Creator``, ``Producer``) come from the ``first`` part."""
+    XMP metadata; the tool names (``Creator``, ``Producer``) and the reading direction come
+    from the ``first`` part."""
     pdf.Root.Lang = pikepdf.String(lang)
     pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
+    # A right-to-left book's parts say so (pages side by side run from the right): so does it.
+    direction = first.Root.get("/ViewerPreferences", Dictionary()).get("/Direction")
+    if direction is not None:
+        pdf.Root.ViewerPreferences.Direction = direction
     made_by = {
         key: str(first.docinfo[key]) for key in ("/Creator", "/Producer") if key in first.docinfo
     }

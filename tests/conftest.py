@@ -228,3 +228,16 @@ def two_activity_registry(first_step: str):
             Activity(id=ident, title=ident.title(), page="ch.md", before_html=f"<p>{text}</p>")
         )
     return registry
+
+
+def structure_elements(element) -> list:
+    """``element`` (a tagged PDF's structure element, read with pikepdf) and every structure
+    element below it, in document order: for tests of tagged PDFs."""
+    import pikepdf
+
+    found = [element]
+    kids = element.get("/K")
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            found += structure_elements(kid)
+    return found

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from conftest import structure_elements
 from pypdf import PdfReader
 
 from opentextbook.errors import SourceError
@@ -50,16 +51,6 @@ def assembled(parts: list[Part], tmp_path_factory: pytest.TempPathFactory) -> Pa
     return target
 
 
-def _elements(element: pikepdf.Object) -> list[pikepdf.Object]:
-    """``element`` and every structure element below it."""
-    found = [element]
-    kids = element.get("/K")
-    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
-        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-            found += _elements(kid)
-    return found
-
-
 def _references(element: pikepdf.Object) -> list[pikepdf.Object]:
     """The marked-content and object references directly below ``element``."""
     kids = element.get("/K")
@@ -73,17 +64,19 @@ def test_the_part_pages_follow_each_other(parts: list[Part], assembled: Path) ->
     assert "Sheet one" in text[0] and "Sheet two" in text[1] and "Sheet three" in text[3]
 
 
-def test_one_structure_tree_holds_every_parts_elements(parts: list[Part], assembled) -> None:
+def test_one_structure_tree_holds_every_parts_elements(
+    parts: list[Part], assembled
+) -> None:
     with pikepdf.open(assembled) as pdf:
         root = pdf.Root.StructTreeRoot
         (document,) = root.K
         assert document.S == "/Document" and document.P.objgen == root.objgen
-        found = [str(element.S) for element in _elements(document)[1:]]
+        found = [str(element.S) for element in structure_elements(document)[1:]]
     expected = []
     for part in parts:
         with pikepdf.open(part.path) as source:
             (own,) = source.Root.StructTreeRoot.K
-            expected += [str(element.S) for element in _elements(own)[1:]]
+            expected += [str(element.S) for element in structure_elements(own)[1:]]
     # The French part is kept in a Part element of its own, with its language.
     assert found.count("/H1") == 3 and found.count("/Part") == expected.count("/Part") + 1
     assert sorted(found) == sorted([*expected, "/Part"])

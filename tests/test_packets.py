@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import ROOT
+from conftest import ROOT, structure_elements
 from pypdf import PdfReader
 
 from opentextbook import pdf as pdf_module
@@ -134,7 +134,7 @@ def test_an_assembled_packet_keeps_tags_fields_and_bookmarks(site: Path, edition
         )
         tree = pikepdf.NumberTree(pdf.Root.StructTreeRoot.ParentTree)
         (document,) = pdf.Root.StructTreeRoot.K
-        headings = [e for e in _elements(document) if e.get("/S") == "/H1"]
+        headings = [e for e in structure_elements(document) if e.get("/S") == "/H1"]
         assert len(headings) == 1 + len(idents) + (1 if last else 0)  # cover, sheets, notes
         for page in pdf.pages:
             elements = [e for e in tree[int(page.obj.StructParents)] if e is not None]
@@ -210,15 +210,6 @@ def test_a_sheet_growing_a_page_renumbers_the_contents(
     )
     cover = PdfReader(tmp_path / "site" / packet_file("packet", "a4")).pages[0].extract_text()
     assert re.search(r"Second[ .]*4\b", cover), cover  # cover, first (2 pages), second
-
-
-def _elements(element) -> list:
-    found = [element]
-    kids = element.get("/K")
-    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
-        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-            found += _elements(kid)
-    return found
 
 
 def test_a_cover_longer_than_a_page_numbers_the_sheets_after_it(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import ROOT
+from conftest import ROOT, structure_elements
 from pypdf import PdfReader
 
 from opentextbook.cache import OutputCache
@@ -208,13 +208,4 @@ def _start(reader: PdfReader, name: str) -> int:
 
 
 def _struct_elements(pdf: pikepdf.Pdf) -> list:
-    found, todo = [], [pdf.Root.StructTreeRoot]
-    while todo:
-        element = todo.pop()
-        kids = element.get("/K")
-        kids = [kids] if isinstance(kids, pikepdf.Dictionary) else list(kids or [])
-        for kid in kids:
-            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-                found.append(kid)
-                todo.append(kid)
-    return found
+    return structure_elements(pdf.Root.StructTreeRoot)[1:]

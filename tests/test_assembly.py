@@ -64,9 +64,7 @@ def test_the_part_pages_follow_each_other(parts: list[Part], assembled: Path) ->
     assert "Sheet one" in text[0] and "Sheet two" in text[1] and "Sheet three" in text[3]
 
 
-def test_one_structure_tree_holds_every_parts_elements(
-    parts: list[Part], assembled
-) -> None:
+def test_one_structure_tree_holds_every_parts_elements(parts: list[Part], assembled) -> None:
     with pikepdf.open(assembled) as pdf:
         root = pdf.Root.StructTreeRoot
         (document,) = root.K

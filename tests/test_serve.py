@@ -186,6 +186,32 @@ def test_cancel_ends_the_work_and_its_worker_processes() -> None:
     assert not work.running and work.failure is None
 
 
+def test_cancel_ends_workers_that_start_while_it_waits() -> None:
+    """A pool forks its workers on first use: one given work while a cancel is already waiting
+    (the background thread was between its check and its submit) must be ended too."""
+    work = BackgroundWork()
+    in_pool, go, ended = threading.Event(), threading.Event(), threading.Event()
+
+    def slow(work: BackgroundWork) -> None:
+        try:
+            with work.pool(2) as executor:
+                in_pool.set()
+                go.wait(30)  # the cancel below has ended the (not yet started) workers by now
+                list(executor.map(time.sleep, [300, 300]))
+            raise AssertionError("cancelled work must not finish")
+        finally:
+            ended.set()
+
+    work.start("test", slow)
+    assert in_pool.wait(30)
+    cancelling = threading.Thread(target=work.cancel, kwargs={"timeout": 60})
+    cancelling.start()
+    time.sleep(0.5)
+    go.set()
+    cancelling.join(90)
+    assert ended.is_set() and not work.running and work.failure is None
+
+
 def test_a_failure_in_the_background_is_reported_not_lost() -> None:
     work = BackgroundWork()
 

@@ -20,6 +20,7 @@ import contextlib
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -46,6 +47,7 @@ class BackgroundWork:
         self._cancel = threading.Event()
         self._pools: list[ProcessPoolExecutor] = []
         self._lock = threading.Lock()
+        self._local = threading.local()
         self.failure: str | None = None
         """The message of the last piece of work that failed (also logged), else None."""
 
@@ -54,19 +56,32 @@ class BackgroundWork:
         self.cancel()
         self._cancel = threading.Event()
         self.failure = None
-        self._thread = threading.Thread(target=self._run, args=(work,), name=name, daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, args=(work, self._cancel), name=name, daemon=True
+        )
         self._thread.start()
 
     def cancel(self, timeout: float = 60) -> None:
-        """Stop the running work: end its worker processes and wait for its thread."""
+        """Stop the running work: end its worker processes and wait for its thread.
+
+        Workers are ended again until the thread has stopped: a pool made or given work just
+        before the cancel starts its processes only then (they are forked on first use), and a
+        single pass would miss them and wait for the work to finish instead.
+        """
         self._cancel.set()
+        thread, self._thread = self._thread, None
+        deadline = time.monotonic() + timeout
+        while True:
+            self._end_pools()
+            if thread is None or not thread.is_alive() or time.monotonic() > deadline:
+                return
+            thread.join(0.05)
+
+    def _end_pools(self) -> None:
         with self._lock:
             pools = list(self._pools)
         for pool in pools:
             _end_workers(pool)
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the work to finish; True when it has (tests and ``mkdocs build`` callers)."""
@@ -81,7 +96,7 @@ class BackgroundWork:
 
     def check(self) -> None:
         """Raise :class:`Cancelled` if a newer build started (call between outputs)."""
-        if self._cancel.is_set():
+        if getattr(self._local, "cancel", self._cancel).is_set():  # this thread's run's
             raise Cancelled
 
     @contextlib.contextmanager
@@ -106,7 +121,8 @@ class BackgroundWork:
         with self.pool(1) as executor:
             return executor.submit(function, *args, **kwargs).result()
 
-    def _run(self, work: Callable[[BackgroundWork], None]) -> None:
+    def _run(self, work: Callable[[BackgroundWork], None], cancel: threading.Event) -> None:
+        self._local.cancel = cancel  # a run that outlives its cancel still sees it cancelled
         try:
             work(self)
         except Cancelled:

@@ -19,6 +19,7 @@ from opentextbook.activities import Activity, AnswerSpace, Step
 from opentextbook.datasets import load_dataset, load_schema, loading
 from opentextbook.errors import SourceError
 from opentextbook.markdown import datatable, location
+from opentextbook.yamlsource import list_entries
 
 EXTENSION = "opentextbook.markdown.datatable"
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "data" / "organizations.schema.yml"
@@ -81,6 +82,76 @@ def test_a_bad_file_errors_with_its_line_after_a_good_cached_load(
             load_dataset(data_file, ORGANIZATIONS, cache)
         assert "organizations.yml:5" in str(error.value)
     assert set(cache.iterdir()) == entries  # a failure is never cached
+
+
+def test_an_edit_parses_only_the_entries_it_changed(
+    data_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In ``serve`` a data edit validates the entries it changed, not the whole file."""
+    load_dataset(data_file, ORGANIZATIONS, tmp_path / "cache")
+    edited = GOOD.replace("name: Beta", "name: Beta two") + "- id: gamma\n  name: G\n  source: s\n"
+    data_file.write_text(edited, encoding="utf-8")
+    expected = loading._validated_records(data_file, ORGANIZATIONS)
+    parsed: list[str] = []
+    parse = loading.parse_yaml
+    monkeypatch.setattr(
+        loading, "parse_yaml", lambda text, path: parsed.append(text) or parse(text, path)
+    )
+    no_parsing(monkeypatch)
+    again = load_dataset(data_file, ORGANIZATIONS, tmp_path / "cache")
+    assert again.records == expected
+    assert parsed == [
+        "- id: beta\n  name: Beta two\n  source: test\n",
+        "- id: gamma\n  name: G\n  source: s\n",
+    ]
+    again.records[0]["name"] = "changed by a caller"  # the kept entries are not shared
+    assert load_dataset(data_file, ORGANIZATIONS, tmp_path / "cache").records == expected
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "name: Beta",
+            "name: [Beta]",
+            ["organizations.yml:5", "'name' must be text"],
+        ),  # a wrong kind
+        ("id: beta", "id: alpha", ["organizations.yml:4", "first used on line 1"]),  # repeated
+        ("name: Beta", 'name: "Beta', ["organizations.yml:7", "not valid YAML"]),  # unclosed
+        ("test\n- id: beta", "test\nbeta: 1\n- id: beta", ["organizations.yml:4", "'-'"]),
+    ],
+)
+def test_an_edit_that_breaks_an_entry_is_reported_with_its_line(
+    data_file: Path, tmp_path: Path, old: str, new: str, expected: list[str]
+) -> None:
+    load_dataset(data_file, ORGANIZATIONS, tmp_path / "cache")  # every entry known now
+    assert old in GOOD
+    data_file.write_text(GOOD.replace(old, new), encoding="utf-8")
+    with pytest.raises(SourceError) as error:
+        load_dataset(data_file, ORGANIZATIONS, tmp_path / "cache")
+    assert all(part in str(error.value) for part in expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "entries"),
+    [
+        (
+            "# comment\n---\n- id: a\n  x: 1\n\n# note\n- id: b\n",
+            ["- id: a\n  x: 1\n\n# note\n", "- id: b\n"],
+        ),
+        ("- |\n  - not an entry\n-\n  id: c\n", ["- |\n  - not an entry\n", "-\n  id: c\n"]),
+        ("a: 1\n", None),  # a mapping, not a list
+        ("- id: a\n\tx: 1\n", None),  # a tab at the margin
+        ("- id: a\n...\n", None),  # the end of a document
+        ("- id: a\n---\n- id: b\n", None),  # a second document
+        ("  - id: a\n", None),  # an indented list
+        ("%YAML 1.1\n---\n- id: a\n", None),  # a directive
+    ],
+)
+def test_a_file_splits_into_entries_only_when_written_as_a_plain_list(
+    text: str, entries: list[str] | None
+) -> None:
+    assert list_entries(text) == entries
 
 
 def test_a_broken_cache_entry_is_only_a_miss(data_file: Path, tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ nested aliases ("billion laughs") would expand to hundreds of millions of values
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,6 +118,33 @@ def parse_yaml(text: str, path: str | Path, *, label: str = "data file") -> Yaml
     _refuse_aliases(node, text, shown)
     document.data = _build(node, (), document, shown)
     return document
+
+
+def list_entries(text: str) -> list[str] | None:
+    """The entries of a document written as one block list from the left margin (``- id: …``
+    lines, what is indented below them, comments and blank lines); ``None`` for any other
+    document.
+
+    Each entry parses alone to what it is in the whole list, so a caller can keep what it made
+    of an entry and parse again only the entries an edit changed. Anything this does not
+    recognise (a top-level mapping, a directive, a tab or text at the margin inside an entry)
+    gives ``None``, and the caller parses the whole file, which also finds its errors.
+    """
+    entries: list[list[str]] = []
+    for line in text.splitlines(keepends=True):
+        if _ENTRY_START.match(line):
+            entries.append([line])
+        elif line[:1] == " " or not line.strip() or line.startswith("#"):
+            if entries:
+                entries[-1].append(line)
+            elif line.strip() and not line.startswith("#"):
+                return None  # indented text before the first entry
+        elif not (line.rstrip() == "---" and not entries):
+            return None
+    return ["".join(lines) for lines in entries]
+
+
+_ENTRY_START = re.compile(r"-(?:[ ]|\r?\n|$)")
 
 
 def _refuse_aliases(root: yaml.Node, text: str, shown: str) -> None:

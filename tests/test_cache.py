@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -113,6 +116,34 @@ def test_an_entry_changed_since_it_was_stored_is_a_miss(tmp_path: Path) -> None:
     with site_copy.open("r+b") as handle:  # an editor saving in place
         handle.write(b"THE")
     assert not OutputCache(tmp_path).fresh("a.pdf", "d")
+
+
+def test_a_cached_file_is_read_once_per_version(tmp_path: Path, monkeypatch) -> None:
+    """``serve`` checks every cached output on every rebuild: a file is read again only when
+    it is a new file or was modified (or was written too recently to tell)."""
+    from opentextbook import cache as cache_module
+
+    reads: list[str] = []
+    file_digest = hashlib.file_digest
+    monkeypatch.setattr(
+        cache_module.hashlib,
+        "file_digest",
+        lambda f, name: reads.append(f.name) or file_digest(f, name),
+    )
+    cache = OutputCache(tmp_path)
+    output = cache.path("a.pdf")
+    output.parent.mkdir(parents=True)
+    output.write_bytes(b"the real output")
+    cache.store("a.pdf", "d")
+    assert len(reads) == 1
+    assert cache.fresh("a.pdf", "d") and len(reads) == 2  # just written: read again
+    an_hour_ago = time.time() - 3600
+    os.utime(output, (an_hour_ago, an_hour_ago))
+    cache.store("a.pdf", "d")
+    assert all(cache.fresh("a.pdf", "d") for _ in range(3)) and len(reads) == 3
+    with output.open("r+b") as handle:  # edited in place: a new modification time
+        handle.write(b"THE")
+    assert not cache.fresh("a.pdf", "d") and len(reads) == 4
 
 
 def test_sheet_page_counts_are_read_once_per_version_of_a_file(tmp_path: Path, monkeypatch) -> None:

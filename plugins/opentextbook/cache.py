@@ -30,6 +30,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from importlib import metadata
 from pathlib import Path
 
@@ -147,12 +148,34 @@ class OutputCache:
 
 
 def _file_digest(path: Path) -> str | None:
-    """SHA-256 of a cached file, or None if it is not there (or cannot be read)."""
+    """SHA-256 of a cached file, or None if it is not there (or cannot be read).
+
+    Remembered for the life of the process by file version (size, modification time, inode):
+    a cached output is only ever replaced by a new file, so each ``serve`` rebuild no longer
+    reads every cached PDF again to check it. As Git does with its index, a file modified in
+    the last seconds is read again next time: file times are coarse, and an edit in place
+    within the same tick would keep the version.
+    """
     try:
+        stat = path.stat()
+        version = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        known = _DIGESTS.get(path)
+        if known is not None and known[0] == version:
+            return known[1]
         with path.open("rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
+            found = hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError:
         return None
+    if time.time_ns() - stat.st_mtime_ns > _SETTLED_NS:
+        if len(_DIGESTS) >= _DIGESTS_KEPT:
+            _DIGESTS.clear()
+        _DIGESTS[path] = (version, found)
+    return found
+
+
+_DIGESTS: dict[Path, tuple[tuple[int, int, int], str]] = {}
+_DIGESTS_KEPT = 100_000
+_SETTLED_NS = 2_000_000_000
 
 
 def ensure_writable(folder: str | Path, shown: str) -> None:

@@ -196,36 +196,45 @@ class _KnownEntries:
 
     def __init__(self) -> None:
         self._known: dict[tuple[str, str], str] = {}  # (schema, entry text) → record as JSON
+        self._files: dict[Path, str] = {}  # the version of each file whose entries are known
 
     def remember(self, path: Path, data: bytes, schema: TableSchema, records: list) -> None:
-        entries = _entries(path, data)
+        """Keep the records of a whole file (once per version of it: a rebuild that reads
+        the file unchanged from the cache costs nothing here)."""
+        version = digest(data, repr(schema))
+        entries = _entries(path, data) if self._files.get(path) != version else None
         if entries is None or len(entries) != len(records):
             return
-        if len(self._known) + len(entries) > self.KEPT:
-            self._known.clear()
-        kind = repr(schema)
         with contextlib.suppress(TypeError, ValueError):  # a value JSON cannot hold: not kept
-            for text, record in zip(entries, records, strict=True):
-                self._known[kind, text] = json.dumps(record, ensure_ascii=False)
+            made = [json.dumps(record, ensure_ascii=False) for record in records]
+            self._keep(path, version, schema, dict(zip(entries, made, strict=True)))
 
     def records(self, path: Path, data: bytes, schema: TableSchema) -> list[Record] | None:
         """The records of ``data``, or ``None`` when the whole file must be parsed."""
         entries = _entries(path, data) if self._known else None
         if not entries:
             return None
-        made, kind = [], repr(schema)
+        made, new, kind = [], {}, repr(schema)
         for text in entries:
             record = self._known.get((kind, text))
             if record is None:
-                record = _entry_record(text, path, schema)
+                record = new[text] = _entry_record(text, path, schema)
                 if record is None:
                     return None
             made.append(record)
         records = json.loads("[" + ",".join(made) + "]")  # new objects, as from the file
         if _repeats_a_unique_value(schema, records):
             return None
-        self.remember(path, data, schema, records)
+        self._keep(path, digest(data, kind), schema, new)
         return records
+
+    def _keep(self, path: Path, version: str, schema: TableSchema, new: dict[str, str]) -> None:
+        if len(self._known) + len(new) > self.KEPT:
+            self._known.clear()
+            self._files.clear()
+        kind = repr(schema)
+        self._known.update(((kind, text), record) for text, record in new.items())
+        self._files[path] = version
 
 
 def _entries(path: Path, data: bytes) -> list[str] | None:

@@ -519,3 +519,28 @@ def test_the_retired_chapter_option_fails_the_build_saying_what_to_do(
     output = result.stdout + result.stderr
     assert "option 'chapter' is retired" in output
     assert "'chapter: false'" in output and "remove the option from mkdocs.yml" in output
+
+
+def test_page_parts_kept_between_rebuilds_follow_the_book() -> None:
+    """``serve`` keeps each page's head and footer between rebuilds: an edit of the book's
+    metadata, its address or its language still reaches every page."""
+    from opentextbook import i18n
+    from opentextbook.publishing.publisher import BookPublisher
+
+    metadata = load_metadata(Path(__file__).resolve().parent.parent / "data" / "book.yml")
+
+    def parts(book: BookMetadata, site_url: str | None = None) -> tuple[str, str]:
+        publisher = BookPublisher(book, site_url=site_url, downloads=False)
+        return str(publisher.footer("index.md")), publisher.head("index.md", "Home", None).jsonld
+
+    footer, head = parts(metadata)
+    assert parts(metadata) == (footer, head)
+    renamed = dataclasses.replace(metadata, title="A Renamed Book")
+    assert all("A Renamed Book" in part for part in parts(renamed))
+    assert "https://books.test/" in parts(metadata, "https://books.test/")[1]
+    before = i18n.active()
+    i18n.activate("es")
+    try:
+        assert parts(metadata)[0] != footer
+    finally:
+        i18n.locales._ACTIVE[:] = [before]

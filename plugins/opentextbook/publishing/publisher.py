@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from markupsafe import Markup
@@ -29,14 +30,32 @@ from opentextbook.publishing.bookpages import BookPage, page_path
 from opentextbook.publishing.linkeddata import PageHead, page_head
 from opentextbook.publishing.snippets import Download, chapter_end, footer, macros
 
+T = TypeVar("T")
 DOWNLOADS_DIR = "downloads"
 TEACHER_SUFFIX = "-teacher"
 """The teacher edition's files: ``<slug>-teacher.pdf`` beside the student ``<slug>.pdf``."""
 
 
-_CHAPTER_ENDS: dict[str, str] = {}
-"""Chapter endings by :meth:`BookPublisher.chapter_end`'s key, across the builds of a process."""
-_CHAPTER_ENDS_KEPT = 20_000
+class _Kept:
+    """Page parts (head, footer, chapter ending) by a digest of what makes them, across the
+    builds of one process: every ``serve`` rebuild asks for every page's again, and making
+    them (five citations, the linked data) took about a second at 200 chapters."""
+
+    KEPT = 20_000
+
+    def __init__(self) -> None:
+        self._made: dict[str, Any] = {}
+
+    def get(self, make: Callable[[], T], inputs: tuple[str, ...]) -> T:
+        key = content_digest(*inputs)
+        if key not in self._made:
+            if len(self._made) >= self.KEPT:
+                self._made.clear()
+            self._made[key] = make()
+        return self._made[key]
+
+
+_KEPT = _Kept()
 
 
 class BookPublisher:
@@ -61,6 +80,7 @@ class BookPublisher:
         (``page chapter.md``, ``the front matter``…): a page edit prints its own page."""
         self._pages: dict[str, BookPage] = {}
         self._order: list[str] = []
+        self._book_digest: tuple[BookContents | None, str] = (None, "")
 
     def download(self, kind: str) -> Download:
         """The download whose file name ends in ``kind`` (``.pdf``: the student edition's)."""
@@ -70,19 +90,27 @@ class BookPublisher:
     def head(self, src: str, title: str, url: str | None) -> PageHead:
         """The ``<head>`` additions of one page (``url`` is its canonical address)."""
         pdf = self.download(".pdf") if self.downloads and self.site_url else None
-        return page_head(
-            self.metadata,
-            site_url=self.site_url,
-            page_url=url,
-            page_title=title,
-            credit=self.contents.get(src),
-            sources=self.contents.sources,
-            pdf_url=f"{self.site_url}{pdf.path}" if pdf else None,
+        pdf_url = f"{self.site_url}{pdf.path}" if pdf else None
+        credit = self.contents.get(src)
+        return _KEPT.get(
+            lambda: page_head(
+                self.metadata,
+                site_url=self.site_url,
+                page_url=url,
+                page_title=title,
+                credit=credit,
+                sources=self.contents.sources,
+                pdf_url=pdf_url,
+            ),
+            ("head", self._book_key, repr(credit), title, str(url), str(pdf_url)),
         )
 
     def footer(self, src: str) -> Markup:
         """The footer credits of page ``src`` (the book's on pages that are not chapters)."""
-        return footer(self.metadata, self.contents.credit(src))
+        credit = self.contents.credit(src)
+        return _KEPT.get(
+            lambda: footer(self.metadata, credit), ("footer", self._book_key, repr(credit))
+        )
 
     def chapter_end(self, src: str, page_url: str | None) -> str | None:
         """The attribution and citations a chapter page ends with (``None``: not a chapter).
@@ -94,19 +122,25 @@ class BookPublisher:
         credit = self.contents.get(src)
         if credit is None or not credit.is_chapter:
             return None
-        key = content_digest(
-            self._metadata_key, repr(credit), str(page_url), i18n.active().fingerprint
+        return _KEPT.get(
+            lambda: chapter_end(self.metadata, credit, page_url),
+            ("chapter end", self._book_key, repr(credit), str(page_url)),
         )
-        ending = _CHAPTER_ENDS.get(key)
-        if ending is None:
-            if len(_CHAPTER_ENDS) >= _CHAPTER_ENDS_KEPT:
-                _CHAPTER_ENDS.clear()
-            ending = _CHAPTER_ENDS[key] = chapter_end(self.metadata, credit, page_url)
-        return ending
 
-    @functools.cached_property
-    def _metadata_key(self) -> str:
-        return content_digest(repr(self.metadata))
+    @property
+    def _book_key(self) -> str:
+        """What every page's head, footer and ending depend on besides the page: the book,
+        the works it draws on, its address and its language."""
+        contents, known = self._book_digest
+        if contents is not self.contents:  # set once the pages are known (``on_nav``)
+            known = content_digest(
+                repr(self.metadata),
+                repr(self.contents.sources),
+                str(self.site_url),
+                i18n.active().fingerprint,
+            )
+            self._book_digest = (self.contents, known)
+        return known
 
     def macros(self, *, page_url: Callable[[], str | None], page_src: Callable[[], str]):
         """The page macros (see :func:`opentextbook.publishing.snippets.macros`)."""

@@ -109,7 +109,11 @@ def test_an_activity_edit_in_serve_renders_its_sheets_after_the_page(built_then_
     edited = text.replace("Drawing your PLN lets you", "Drawing your PLN (edited) lets you", 1)
     assert edited != text
     chapter.write_text(edited, encoding="utf-8")
+    unchanged = project / "served/worksheets/pln-generosity"  # an activity not edited
+    before = unchanged.stat()
     served = _serve_build(project)
+    after = unchanged.stat()  # its folder kept through MkDocs' cleaning, entries untouched
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
     sheets = [f"worksheets/draw-your-pln/draw-your-pln-{paper}.pdf" for paper in PAPERS]
     returned = served["returned"]
     # When the page was served, the stale PDFs were still the previous, complete versions,

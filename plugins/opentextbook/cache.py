@@ -73,6 +73,8 @@ class OutputCache:
         self._used: set[str] = set()
         self.stored: list[str] = []
         """Keys stored (made afresh) in this run, in order."""
+        self.placed: list[Path] = []
+        """Where :meth:`place` put outputs in this run."""
 
     def _load(self) -> dict[str, list[str]]:
         try:
@@ -117,6 +119,7 @@ class OutputCache:
         allowed, the file is copied instead.
         """
         source, target = self.path(key), Path(target)
+        self.placed.append(target)
         try:
             os.link(source, target)  # the usual case: MkDocs cleaned the site
             return target  # a link appears whole or not at all

@@ -52,6 +52,7 @@ from opentextbook.publishing.publisher import BookPublisher
 from opentextbook.publishing.snippets import Download, downloads_list
 from opentextbook.serving import SCRIPT_PATH, ServedDownloads
 from opentextbook.support.background import BackgroundWork
+from opentextbook.support.keptfolder import KeptFolder
 from opentextbook.support.reproducible import pin_build_date
 from opentextbook.support.staging import SiteStaging
 from opentextbook.templating import (
@@ -61,7 +62,8 @@ from opentextbook.templating import (
     use_bytecode_cache,
 )
 from opentextbook.urls import is_published_site_url, is_site_url, safe_url
-from opentextbook.worksheets import build_worksheets, packet_downloads
+from opentextbook.worksheets import SITE_FOLDER as WORKSHEETS
+from opentextbook.worksheets import BuildReport, build_worksheets, packet_downloads
 from opentextbook.yamlsource import MAX_FRONT_MATTER_VALUES, display_path, exceeds_values
 
 log = get_plugin_logger(__name__)
@@ -122,6 +124,8 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         self.background = BackgroundWork()
         """``serve``: the slow downloads, made after the page is served (``serving.py``)."""
         self.served: ServedDownloads | None = None
+        self.kept: KeptFolder | None = None
+        """``serve``: the worksheet folder, kept through MkDocs' cleaning of the site."""
         self._data_text: dict[str, tuple[str, object]] = {}
         """Each data set's records as text for macros, by digest (``serve`` rebuilds reuse it)."""
 
@@ -167,6 +171,7 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         citations.use_cache_dir(cache / "citations")
         use_bytecode_cache(cache / "jinja" / "package")
         self.staging = _stage_site(config, self.command)
+        self.kept = KeptFolder(config.site_dir, WORKSHEETS) if self.command == "serve" else None
         return config
 
     def _data_as_text(self) -> dict[str, object]:
@@ -185,6 +190,8 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         # After every plugin's on_config: Material's search plugin has made its index.
         if self.search_cache:
             self.search_cache.attach(config.plugins)
+        if self.kept:  # before MkDocs empties the site (``support/keptfolder.py``)
+            self.kept.hide()
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         _add_package_asset(files, config, "css/book.css", f"{ASSET_PREFIX}/book.css")
@@ -302,7 +309,11 @@ class OpenTextbookPlugin(BasePlugin[OpenTextbookConfig]):
         if self.page_cache:
             log.info(f"{self.page_cache}; {self.search_cache}")
         self.served = ServedDownloads(config.site_dir, self.cache_dir) if self.serving else None
-        _write_worksheets(self, config)
+        if self.kept:
+            self.kept.restore()
+        placed = _write_worksheets(self, config).placed
+        if self.kept:
+            self.kept.prune(placed)
         write_downloads(self.datasets, config.site_dir, self.cache_dir / "downloads")
         write_data_package(self.datasets, self.metadata, config.site_dir)
         if self.served:  # serve: the page now, the whole-book downloads after it
@@ -585,9 +596,9 @@ def _link_book_editions(config: MkDocsConfig, publisher: BookPublisher) -> None:
             extension.setConfig("book", book)
 
 
-def _write_worksheets(plugin: OpenTextbookPlugin, config: MkDocsConfig) -> None:
+def _write_worksheets(plugin: OpenTextbookPlugin, config: MkDocsConfig) -> BuildReport:
     """Worksheet pages, PDFs and packets, cached in ``.cache/opentextbook/worksheets``."""
-    _or_plugin_error(
+    return _or_plugin_error(
         lambda: build_worksheets(
             plugin.activities,
             plugin.metadata,
@@ -687,10 +698,13 @@ def _add_publishing_files(files: Files, config: MkDocsConfig, publisher: BookPub
 
 
 def _drop_stand_ins(files: Files, publisher: BookPublisher) -> None:
-    """Forget the downloads' stand-ins once pages are converted: an empty file written for
-    one would sit in the site until the real one replaces it (or for ever, if the build dies)."""
-    for item in publisher.downloads or []:
-        if (stand_in := files.get_file_from_path(item.path)) is not None:
+    """Forget the downloads' and packets' stand-ins once pages are converted: an empty file
+    written for one would sit in the site until the real one replaces it (or for ever, if the
+    build dies), and would make the worksheet folder that ``serve`` keeps look written anew."""
+    paths = [item.path for item in publisher.downloads or []]
+    paths += [path for _, path, _ in packet_downloads()]
+    for path in paths:
+        if (stand_in := files.get_file_from_path(path)) is not None:
             files.remove(stand_in)
 
 

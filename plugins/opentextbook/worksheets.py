@@ -80,7 +80,11 @@ _OWN_FILES = (
 )
 
 
-def worksheet_files(ident: str, folder: str = "worksheets") -> dict[str, str]:
+SITE_FOLDER = "worksheets"
+"""The site folder of the worksheet pages, their PDFs and the packets."""
+
+
+def worksheet_files(ident: str, folder: str = SITE_FOLDER) -> dict[str, str]:
     """Site-relative addresses of one activity's outputs.
 
     Links name the page's file (``…/index.html``), not its folder, so they also work opened
@@ -92,17 +96,17 @@ def worksheet_files(ident: str, folder: str = "worksheets") -> dict[str, str]:
     return files
 
 
-def answer_key_file(ident: str, folder: str = "worksheets") -> str:
+def answer_key_file(ident: str, folder: str = SITE_FOLDER) -> str:
     """The printable answer key of one activity (made when it gives a solution)."""
     return f"{folder}/{ident}/answers.html"
 
 
-def packet_file(edition: str, paper: str, folder: str = "worksheets") -> str:
+def packet_file(edition: str, paper: str, folder: str = SITE_FOLDER) -> str:
     """``worksheets/packet-a4.pdf``, ``worksheets/facilitator-letter.pdf`` ..."""
     return f"{folder}/{edition}-{paper}.pdf"
 
 
-def packet_downloads(folder: str = "worksheets") -> list[tuple[str, str, str]]:
+def packet_downloads(folder: str = SITE_FOLDER) -> list[tuple[str, str, str]]:
     """(label, site path, description) of every packet PDF, for the Downloads page."""
     return [
         (
@@ -134,6 +138,8 @@ class BuildReport:
     """Site paths of the PDFs made afresh (rendered or assembled): what an edit cost."""
     parts_rendered: list[str] = field(default_factory=list, compare=False)
     """Cache keys of the packets' pieces rendered (edition sheets, page notes, covers)."""
+    placed: list[Path] = field(default_factory=list, compare=False)
+    """Every file put in the site (pages and PDFs, made or from the cache)."""
 
     def __str__(self) -> str:
         assembled = f"{self.assembled} assembled, " if self.assembled else ""
@@ -154,7 +160,7 @@ class WorksheetRenderer:
         self,
         metadata: BookMetadata,
         site_url: str = "",
-        folder: str = "worksheets",
+        folder: str = SITE_FOLDER,
         contents: BookContents | None = None,
     ):
         self.metadata = metadata
@@ -393,6 +399,7 @@ class WorksheetRenderer:
         # for; not while deferred PDFs are still to be stored).
         cache.save(prune=pdf and deferred is None)
         report.html_rendered = self.html_rendered
+        report.placed = cache.placed
         return report
 
     def _name_long_sheets(self, activities: list[Activity], site_dir: Path, folder: Path) -> None:

@@ -96,8 +96,11 @@ class BackgroundWork:
 
     def check(self) -> None:
         """Raise :class:`Cancelled` if a newer build started (call between outputs)."""
-        if getattr(self._local, "cancel", self._cancel).is_set():  # this thread's run's
+        if self._cancelled():
             raise Cancelled
+
+    def _cancelled(self) -> bool:
+        return getattr(self._local, "cancel", self._cancel).is_set()  # this thread's run's
 
     @contextlib.contextmanager
     def pool(self, workers: int) -> Iterator[ProcessPoolExecutor]:
@@ -114,7 +117,9 @@ class BackgroundWork:
         finally:
             with self._lock:
                 self._pools.remove(executor)
-            executor.shutdown(wait=True, cancel_futures=True)
+            # A pool whose workers were ended fails its own futures; cancelling them as well
+            # races with that (Python 3.11 prints an InvalidStateError from its thread).
+            executor.shutdown(wait=True, cancel_futures=not self._cancelled())
 
     def call(self, function: Callable, *args, **kwargs):
         """``function(*args, **kwargs)`` in a worker process (CPU-bound work off this one)."""

@@ -18,9 +18,10 @@ from pathlib import Path
 
 
 def _record_pdf_renders(timings: Path) -> None:
-    """Wrap ``opentextbook.pdf.render_pdf`` so each call appends one JSON line to ``timings``."""
+    """Wrap ``opentextbook.support.pdf.render_pdf`` so each call appends one JSON line to
+    ``timings``."""
     try:
-        import opentextbook.pdf as pdf
+        import opentextbook.support.pdf as pdf
     except ImportError:  # plain builds do not need the package
         return
     original = pdf.render_pdf

@@ -17,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from opentextbook import yamlsource
 from opentextbook.datasets import csvsource, load_dataset, load_schema
+from opentextbook.support import yamlsource
 
 ROOT = Path(__file__).resolve().parent.parent
 COLUMNS = ["id", "name", "website", "scope", "offers", "free_membership", "source"]

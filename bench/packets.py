@@ -33,7 +33,7 @@ def registry(count: int, solutions_every: int, edited: int | None = None):
     """``count`` generated activities in one chapter; activity ``edited`` gets a sentence."""
     import markdown
 
-    from opentextbook.activities import ActivityRegistry
+    from opentextbook.activities.model import ActivityRegistry
     from opentextbook.markdown import location
     from opentextbook.markdown.activity import ActivityExtension
 
@@ -60,7 +60,8 @@ class Clock:
     """CPU and wall seconds of every ``render_pdf`` and packet assembly, by target."""
 
     def __init__(self) -> None:
-        from opentextbook import packets, pdf
+        from opentextbook.activities import packets
+        from opentextbook.support import pdf
 
         self.times: dict[str, tuple[float, float]] = {}
         render, assemble = pdf.render_pdf, packets.assemble_one
@@ -74,7 +75,7 @@ class Clock:
                 return assemble(task)
 
         pdf.render_pdf, packets.assemble_one = timed_render, timed_assemble
-        import opentextbook.worksheets as worksheets
+        import opentextbook.activities.worksheets as worksheets
 
         worksheets.assemble_one = timed_assemble
 
@@ -96,8 +97,8 @@ class Clock:
 
 def one_document(activities, renderer, folder: Path) -> tuple[float, float, int]:
     """Each packet as one WeasyPrint document holding every sheet (the former way)."""
-    from opentextbook.pdf import render_pdf
-    from opentextbook.worksheets import EDITIONS, PACKAGE_DIR, PAPERS
+    from opentextbook.activities.worksheets import EDITIONS, PACKAGE_DIR, PAPERS
+    from opentextbook.support.pdf import render_pdf
 
     cpu, wall, size = time.process_time(), time.perf_counter(), 0
     for paper in PAPERS:
@@ -111,8 +112,8 @@ def one_document(activities, renderer, folder: Path) -> tuple[float, float, int]
 
 def assembled(found, renderer_factory, folder: Path, clock: Clock):
     """A cold build: what its packets cost (pieces rendered, assembly) and their size."""
-    from opentextbook.cache import OutputCache
-    from opentextbook.worksheets import EDITIONS, PAPERS, packet_file
+    from opentextbook.activities.worksheets import EDITIONS, PAPERS, packet_file
+    from opentextbook.support.cache import OutputCache
 
     clock.times.clear()
     renderer = renderer_factory()
@@ -147,8 +148,8 @@ def main() -> None:
     parser.add_argument("--solutions-every", type=int, default=4)
     args = parser.parse_args()
 
+    from opentextbook.activities.worksheets import WorksheetRenderer
     from opentextbook.metadata import load_metadata
-    from opentextbook.worksheets import WorksheetRenderer
 
     metadata = load_metadata(ROOT / "data" / "book.yml")
     clock = Clock()

@@ -76,10 +76,10 @@ def _table(number: int, section: int) -> str:
 
 def run_downloads(work: Path, chapters: int, sections: int, edited: int | None) -> dict:
     """Collect the generated pages and write the whole-book downloads (runs in the child)."""
-    from opentextbook.cache import OutputCache
     from opentextbook.metadata import load_metadata
     from opentextbook.publishing.bookpages import BookPage
     from opentextbook.publishing.publisher import BookPublisher
+    from opentextbook.support.cache import OutputCache
 
     metadata = load_metadata(ROOT / "data" / "book.yml")
     publisher = BookPublisher(

@@ -219,7 +219,7 @@ def local_links(page: Path):
 
 def two_activity_registry(first_step: str):
     """Activities ``first`` (whose text is ``first_step``) and ``second`` in one chapter."""
-    from opentextbook.activities import Activity, ActivityRegistry
+    from opentextbook.activities.model import Activity, ActivityRegistry
 
     registry = ActivityRegistry()
     registry.set_chapters(["ch.md"])

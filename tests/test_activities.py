@@ -15,12 +15,12 @@ from pathlib import Path
 import markdown
 import pytest
 
-from opentextbook.activities import Activity, ActivityRegistry, AnswerSpace
-from opentextbook.errors import SourceError
+from opentextbook.activities.model import Activity, ActivityRegistry, AnswerSpace
+from opentextbook.activities.worksheets import WorksheetRenderer
 from opentextbook.markdown import location
 from opentextbook.markdown.activity import ActivityExtension
 from opentextbook.metadata import load_metadata
-from opentextbook.worksheets import WorksheetRenderer
+from opentextbook.support.errors import SourceError
 
 GOLDEN = Path(__file__).parent / "golden" / "activities"
 PAGE = "docs/chapter.md"

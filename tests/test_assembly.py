@@ -15,9 +15,9 @@ import pytest
 from conftest import structure_elements
 from pypdf import PdfReader
 
-from opentextbook.errors import SourceError
-from opentextbook.pdf import render_pdf
 from opentextbook.publishing.assembly import PageLabel, Part, assemble_pdfs, page_count
+from opentextbook.support.errors import SourceError
+from opentextbook.support.pdf import render_pdf
 
 SHEET = """<!DOCTYPE html><html lang="{lang}"><head><title>{title}</title>
 <style>@page {{ size: A5; }} .long {{ height: 120mm; }}</style></head><body>

@@ -22,9 +22,9 @@ from opentextbook.book import (
 )
 from opentextbook.book.fields import person
 from opentextbook.book.licences import adaptation_problem, collection_problem, licence_ids
-from opentextbook.errors import SourceError
 from opentextbook.publishing.linkeddata import page_head
 from opentextbook.publishing.snippets import in_words
+from opentextbook.support.errors import SourceError
 
 BOOK = ROOT / "tests" / "fixtures" / "remix-book" / "data" / "book.yml"
 
@@ -305,7 +305,7 @@ def test_people_phrase_and_counts_in_words() -> None:
 
 
 def test_site_identity_follows_book_yml(book, caplog) -> None:
-    from opentextbook.mkdocs_credits import check_identity
+    from opentextbook.mkdocs.credits import check_identity
 
     config = {"site_name": "Another Title", "site_description": None, "site_author": None}
     with caplog.at_level(logging.INFO, logger="mkdocs.plugins.opentextbook"):

@@ -14,9 +14,9 @@ import pytest
 from conftest import ROOT, copy_project, run_build
 
 from opentextbook.datasets import load_dataset, load_schema
-from opentextbook.errors import SourceError
 from opentextbook.metadata import load_metadata
-from opentextbook.yamlsource import MAX_DEPTH, exceeds_values, parse_yaml
+from opentextbook.support.errors import SourceError
+from opentextbook.support.yamlsource import MAX_DEPTH, exceeds_values, parse_yaml
 
 
 def alias_bomb(levels: int = 9, *, items: bool = False) -> str:

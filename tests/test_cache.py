@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from conftest import Build, run_build, two_activity_registry
 
-from opentextbook.cache import OutputCache, content_digest, library_versions
+from opentextbook.activities.worksheets import EDITIONS, PAPERS, WorksheetRenderer, build_worksheets
 from opentextbook.metadata import load_metadata
-from opentextbook.worksheets import EDITIONS, PAPERS, WorksheetRenderer, build_worksheets
+from opentextbook.support.cache import OutputCache, content_digest, library_versions
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,8 +81,8 @@ def test_worksheet_pdfs_render_once_then_only_what_changed(tmp_path: Path) -> No
 def test_failed_render_leaves_no_file_and_names_the_output(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from opentextbook import pdf as pdf_module
-    from opentextbook.errors import SourceError
+    from opentextbook.support import pdf as pdf_module
+    from opentextbook.support.errors import SourceError
 
     def broken(html, target, **kwargs):
         raise SourceError(target, "could not render PDF: boom")
@@ -121,7 +121,7 @@ def test_an_entry_changed_since_it_was_stored_is_a_miss(tmp_path: Path) -> None:
 def test_a_cached_file_is_read_once_per_version(tmp_path: Path, monkeypatch) -> None:
     """``serve`` checks every cached output on every rebuild: a file is read again only when
     it is a new file or was modified (or was written too recently to tell)."""
-    from opentextbook import cache as cache_module
+    from opentextbook.support import cache as cache_module
 
     reads: list[str] = []
     file_digest = hashlib.file_digest
@@ -148,7 +148,7 @@ def test_a_cached_file_is_read_once_per_version(tmp_path: Path, monkeypatch) -> 
 
 def test_sheet_page_counts_are_read_once_per_version_of_a_file(tmp_path: Path, monkeypatch) -> None:
     """The build names long sheets on every build; it opens a PDF only when it is new."""
-    from opentextbook import worksheets
+    from opentextbook.activities import worksheets
 
     sheet = tmp_path / "site" / "sheet.pdf"
     sheet.parent.mkdir()

@@ -15,11 +15,11 @@ from pathlib import Path
 import markdown
 import pytest
 
-from opentextbook.activities import Activity, AnswerSpace, Step
+from opentextbook.activities.model import Activity, AnswerSpace, Step
 from opentextbook.datasets import load_dataset, load_schema, loading
-from opentextbook.errors import SourceError
 from opentextbook.markdown import datatable, location
-from opentextbook.yamlsource import list_entries
+from opentextbook.support.errors import SourceError
+from opentextbook.support.yamlsource import list_entries
 
 EXTENSION = "opentextbook.markdown.datatable"
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "data" / "organizations.schema.yml"

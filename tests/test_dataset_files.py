@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT
 
 from opentextbook.datasets import find_datasets, load_dataset, load_datasets, load_schema
-from opentextbook.errors import SourceError
+from opentextbook.support.errors import SourceError
 
 REMIX = Path(__file__).parent / "remix"
 SCHEMA = (REMIX / "data" / "modules.schema.yml").read_text(encoding="utf-8")

@@ -24,8 +24,8 @@ import pytest
 from conftest import ROOT, copy_project
 from pypdf import PdfReader
 
-from opentextbook.editions import student_html
-from opentextbook.worksheets import answer_key_file, packet_file, worksheet_files
+from opentextbook.activities.editions import student_html
+from opentextbook.activities.worksheets import answer_key_file, packet_file, worksheet_files
 
 FIXTURE = ROOT / "tests" / "fixtures" / "teaching" / "teaching.md"
 SLUG = "networking-and-personal-learning-networks"

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import copy_project, run_build
 
-from opentextbook.cache import ensure_writable
-from opentextbook.errors import SourceError
+from opentextbook.support.cache import ensure_writable
+from opentextbook.support.errors import SourceError
 
 FAST = {"WORKSHEET_PDFS": "false", "BOOK_DOWNLOADS": "false"}
 PREVIOUS = "<p>the previous build</p>"
@@ -67,7 +67,7 @@ def test_read_only_cache_is_named_before_anything_changes(
     def refuse(*args, **kwargs):
         raise OSError(code, why)
 
-    monkeypatch.setattr("opentextbook.cache.tempfile.TemporaryFile", refuse)
+    monkeypatch.setattr("opentextbook.support.cache.tempfile.TemporaryFile", refuse)
     with pytest.raises(SourceError) as caught:
         ensure_writable(tmp_path / ".cache" / "opentextbook", ".cache")
     assert str(caught.value).startswith(f".cache: cannot write the build cache ({why}) — ")
@@ -93,7 +93,7 @@ def full_disk(*args, **kwargs):
 
 @pytest.mark.parametrize(
     "where",
-    ["mkdocs.utils.write_file", "opentextbook.plugin.write_downloads"],
+    ["mkdocs.utils.write_file", "opentextbook.mkdocs.plugin.write_downloads"],
     ids=["a page MkDocs writes", "an output the plugin writes"],
 )
 def test_full_disk_keeps_the_previous_site(
@@ -116,7 +116,7 @@ def test_full_disk_while_printing_is_a_disk_fault_not_a_bad_document(
     """Not "could not render PDF … fix the activity": the adapter names the disk problem."""
     import weasyprint
 
-    from opentextbook.pdf import render_pdf
+    from opentextbook.support.pdf import render_pdf
 
     monkeypatch.setattr(weasyprint.HTML, "write_pdf", full_disk)
     html = '<html lang="en"><title>Sheet</title><p>Text</p></html>'

@@ -18,8 +18,8 @@ from conftest import ROOT, convert_page, copy_project, run_build
 
 from opentextbook.datasets import load_dataset, load_schema
 from opentextbook.datasets.tables import TableSpec, build_table, render_table
-from opentextbook.errors import SourceError
-from opentextbook.yamlsource import MAX_BYTES
+from opentextbook.support.errors import SourceError
+from opentextbook.support.yamlsource import MAX_BYTES
 
 CORPUS = Path(__file__).parent / "corpus"
 ORGANIZATIONS = load_schema(ROOT / "data" / "organizations.schema.yml")

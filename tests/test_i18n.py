@@ -83,7 +83,7 @@ def test_markup_escapes_texts_and_values_but_keeps_markup_values() -> None:
 
 
 def test_page_numbers_become_css_counters_with_the_words_escaped() -> None:
-    from opentextbook.templating import page_counter
+    from opentextbook.support.templating import page_counter
 
     i18n.activate("es")
     assert page_counter("sheet.page_of") == '"Página " counter(page) " de " counter(pages)'
@@ -95,7 +95,7 @@ def test_page_numbers_become_css_counters_with_the_words_escaped() -> None:
 
 
 def test_minutes_are_said_in_the_language() -> None:
-    from opentextbook.activities import parse_duration
+    from opentextbook.activities.model import parse_duration
 
     i18n.activate("es")
     assert parse_duration(20) == "20 minutos" and parse_duration(1) == "1 minuto"
@@ -173,7 +173,7 @@ def test_book_strings_override_labels(tmp_path) -> None:
 )
 def test_bad_book_strings_are_named_with_their_line(tmp_path, override, line, message) -> None:
     from opentextbook.book import load_metadata
-    from opentextbook.errors import SourceError
+    from opentextbook.support.errors import SourceError
 
     path = tmp_path / "book.yml"
     path.write_text(BOOK + "strings:\n" + override, encoding="utf-8")
@@ -187,6 +187,6 @@ def test_bad_book_strings_are_named_with_their_line(tmp_path, override, line, me
     ("tag", "material"), [("pt-BR", "pt-BR"), ("es-MX", "es"), ("ar", "ar"), ("zh-Hans", "zh")]
 )
 def test_material_interface_language_follows_the_book(tag: str, material: str) -> None:
-    from opentextbook.plugin import _material_language
+    from opentextbook.mkdocs.plugin import _material_language
 
     assert _material_language(tag) == material

@@ -27,12 +27,12 @@ from lxml import html as lxml_html
 from pypdf import PdfReader
 
 from opentextbook.datasets import load_dataset, load_datasets
-from opentextbook.errors import SourceError
 from opentextbook.markdown.activity import OPTIONS as ACTIVITY_OPTIONS
 from opentextbook.markdown.datatable import DataTableBlock
 from opentextbook.metadata import FIELDS as BOOK_FIELDS
 from opentextbook.metadata import load_metadata
-from opentextbook.mkdocs_search import FRONT_MATTER as SEARCH_FRONT_MATTER
+from opentextbook.mkdocs.search import FRONT_MATTER as SEARCH_FRONT_MATTER
+from opentextbook.support.errors import SourceError
 
 MARK = "PAYLOAD"
 EVALUATED = "TEMPLATEEVALUATED"  # what the template syntax in a payload gives if it is run

@@ -1,4 +1,4 @@
-"""Packets assembled from the sheets already rendered (``opentextbook.packets``).
+"""Packets assembled from the sheets already rendered (``opentextbook.activities.packets``).
 
 Three activities (one with a solution, one with teacher notes), a teacher note outside them,
 built in this process (``workers=1``) with ``render_pdf`` counted. The packets are checked by
@@ -16,19 +16,19 @@ import pytest
 from conftest import ROOT, structure_elements
 from pypdf import PdfReader
 
-from opentextbook import pdf as pdf_module
-from opentextbook.activities import Activity, ActivityRegistry, Step, TeacherNote
-from opentextbook.cache import OutputCache
-from opentextbook.metadata import load_metadata
-from opentextbook.packets import part_file
-from opentextbook.publishing.assembly import page_count
-from opentextbook.worksheets import (
+from opentextbook.activities.model import Activity, ActivityRegistry, Step, TeacherNote
+from opentextbook.activities.packets import part_file
+from opentextbook.activities.worksheets import (
     EDITIONS,
     PAPERS,
     WorksheetRenderer,
     packet_file,
     worksheet_files,
 )
+from opentextbook.metadata import load_metadata
+from opentextbook.publishing.assembly import page_count
+from opentextbook.support import pdf as pdf_module
+from opentextbook.support.cache import OutputCache
 
 LONG = "".join(f"<p>Paragraph {n} of a long introduction to read first.</p>" * 1 for n in range(40))
 
@@ -48,7 +48,7 @@ def registry(first: str = "Draw.") -> ActivityRegistry:
 
 
 def _space():
-    from opentextbook.activities import AnswerSpace
+    from opentextbook.activities.model import AnswerSpace
 
     return AnswerSpace.parse("lines:3")
 

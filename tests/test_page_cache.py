@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from conftest import copy_project, run_build
 
-from opentextbook.activities import Activity, ActivityRegistry, AnswerSpace, Step
-from opentextbook.errors import SourceError
-from opentextbook.mkdocs_search import SearchEntryCache
+from opentextbook.activities.model import Activity, ActivityRegistry, AnswerSpace, Step
+from opentextbook.mkdocs.search import SearchEntryCache
+from opentextbook.support.errors import SourceError
 
 FAST = {"WORKSHEET_PDFS": "false", "BOOK_DOWNLOADS": "false"}
 CACHE_LINE = re.compile(r"pages: (\d+) converted, (\d+) from cache; search entries: (\d+) made")

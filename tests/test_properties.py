@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from opentextbook.datasets import load_dataset, load_schema
-from opentextbook.errors import SourceError
-from opentextbook.yamlsource import YamlDocument, parse_yaml
+from opentextbook.support.errors import SourceError
+from opentextbook.support.yamlsource import YamlDocument, parse_yaml
 
 ORGANIZATIONS = load_schema(ROOT / "data" / "organizations.schema.yml")
 

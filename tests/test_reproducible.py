@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from conftest import Build, build_book, copy_project
 
-from opentextbook.errors import SourceError
+from opentextbook.support.errors import SourceError
 from opentextbook.support.reproducible import (
     FALLBACK_DATE,
     build_date,

@@ -15,8 +15,8 @@ import pytest
 from conftest import ROOT, copy_project, run_build
 
 from opentextbook.datasets import find_datasets, load_dataset, load_schema
-from opentextbook.errors import SourceError
 from opentextbook.markdown import location
+from opentextbook.support.errors import SourceError
 
 ORGANIZATIONS = load_schema(ROOT / "data" / "organizations.schema.yml")
 

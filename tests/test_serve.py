@@ -20,15 +20,15 @@ from pathlib import Path
 import pytest
 from conftest import build_book, copy_project, two_activity_registry
 
-from opentextbook.metadata import load_metadata
-from opentextbook.support.background import STATUS_FILE, BackgroundWork, DownloadStatus
-from opentextbook.worksheets import (
+from opentextbook.activities.worksheets import (
     EDITIONS,
     PAPERS,
     WorksheetRenderer,
     build_worksheets,
     render_stale_pdfs,
 )
+from opentextbook.metadata import load_metadata
+from opentextbook.support.background import STATUS_FILE, BackgroundWork, DownloadStatus
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLISHED = "https://books.example/networking-and-plns/"
@@ -246,7 +246,7 @@ def test_the_page_marks_links_to_downloads_not_up_to_date(tmp_path: Path, browse
     import functools
     import http.server
 
-    from opentextbook.serving import SCRIPT, SCRIPT_PATH
+    from opentextbook.mkdocs.serving import SCRIPT, SCRIPT_PATH
 
     (tmp_path / "worksheets").mkdir()
     (tmp_path / "worksheets/a.pdf").write_bytes(b"%PDF previous")

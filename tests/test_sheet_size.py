@@ -20,9 +20,9 @@ from conftest import Build, copy_project
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
+from opentextbook.activities.worksheets import PAPERS, packet_file, worksheet_files
 from opentextbook.cli import main
 from opentextbook.support.pdfslim import LAYOUT_TABLES, slim_pdf
-from opentextbook.worksheets import PAPERS, packet_file, worksheet_files
 
 SHEET_BUDGET = 28_000
 """Bytes for a worksheet with its QR code (was 47 to 48 KB; 25.5 to 26.8 KB on 2026-11-30)."""

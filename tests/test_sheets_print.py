@@ -14,7 +14,7 @@ import pytest
 from conftest import Build
 from pypdf import PdfReader
 
-from opentextbook.worksheets import PAPERS, packet_file, worksheet_files
+from opentextbook.activities.worksheets import PAPERS, packet_file, worksheet_files
 
 ACTIVITIES = ("draw-your-pln", "explore-professional-networks", "pln-generosity")
 

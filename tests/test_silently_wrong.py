@@ -17,14 +17,14 @@ from conftest import convert_page, two_activity_registry
 from pymdownx.blocks.block import type_boolean
 from pypdf import PdfReader
 
-from opentextbook import fonts
-from opentextbook.activities import Activity, ActivityRegistry
-from opentextbook.errors import SourceError
+from opentextbook.activities.model import Activity, ActivityRegistry
+from opentextbook.activities.worksheets import WorksheetRenderer, build_worksheets
 from opentextbook.markdown.activity import OPTIONS as ACTIVITY_OPTIONS
 from opentextbook.markdown.datatable import DataTableBlock
 from opentextbook.metadata import load_metadata
-from opentextbook.plugin import FRONT_MATTER_FLAGS, _front_matter_flag
-from opentextbook.worksheets import WorksheetRenderer, build_worksheets
+from opentextbook.mkdocs.plugin import FRONT_MATTER_FLAGS, _front_matter_flag
+from opentextbook.support import fonts
+from opentextbook.support.errors import SourceError
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGGER = "mkdocs.plugins.opentextbook"
@@ -246,7 +246,7 @@ def test_site_files_differing_only_by_case_stop_the_build(tmp_path: Path) -> Non
     from mkdocs.exceptions import PluginError
     from mkdocs.structure.files import File, Files
 
-    from opentextbook.plugin import _check_case_clashes
+    from opentextbook.mkdocs.plugin import _check_case_clashes
 
     def page(name: str) -> File:
         return File(name, str(tmp_path / "docs"), str(tmp_path / "site"), False)
@@ -263,7 +263,7 @@ def test_site_files_differing_only_by_case_stop_the_build(tmp_path: Path) -> Non
 def _plugin_yes_no_options() -> list[str]:
     from mkdocs.config import config_options
 
-    from opentextbook.plugin import OpenTextbookConfig
+    from opentextbook.mkdocs.plugin import OpenTextbookConfig
 
     return [
         name
@@ -275,7 +275,7 @@ def _plugin_yes_no_options() -> list[str]:
 @pytest.mark.parametrize("name", _plugin_yes_no_options())
 def test_plugin_yes_no_option_as_text_is_an_error(name: str) -> None:
     """``downloads: "false"`` in mkdocs.yml stops the build; it is never taken as true."""
-    from opentextbook.plugin import OpenTextbookConfig
+    from opentextbook.mkdocs.plugin import OpenTextbookConfig
 
     config = OpenTextbookConfig()
     config.load_dict({name: "false"})

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from conftest import two_activity_registry
 
-from opentextbook import worksheets
-from opentextbook.atomic import write_bytes
-from opentextbook.cache import OutputCache
+from opentextbook.activities import worksheets
+from opentextbook.activities.worksheets import EDITIONS, PAPERS, build_worksheets
 from opentextbook.metadata import load_metadata
 from opentextbook.publishing.offline import write_offline_zip
-from opentextbook.worksheets import EDITIONS, PAPERS, build_worksheets
+from opentextbook.support.atomic import write_bytes
+from opentextbook.support.cache import OutputCache
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_URL = "https://example.org/book/"

@@ -17,10 +17,10 @@ import pytest
 from conftest import ROOT, structure_elements
 from pypdf import PdfReader
 
-from opentextbook.cache import OutputCache
 from opentextbook.metadata import load_metadata
 from opentextbook.publishing.bookpages import BookPage
 from opentextbook.publishing.publisher import BookPublisher
+from opentextbook.support.cache import OutputCache
 
 CHAPTERS = 4
 TEACHER_NOTE = "A note for the facilitator of chapter 3."
@@ -167,7 +167,7 @@ def test_the_student_edition_has_no_teacher_note(book) -> None:
 
 
 def test_a_page_edit_prints_only_that_page(book, tmp_path: Path, monkeypatch) -> None:
-    from opentextbook import pdf as pdf_module
+    from opentextbook.support import pdf as pdf_module
 
     shutil.copytree(book["folder"] / "cache", tmp_path / "cache")
     calls = []

@@ -16,7 +16,7 @@ import pytest
 from conftest import Build
 from pypdf import PdfReader
 
-from opentextbook.worksheets import worksheet_files
+from opentextbook.activities.worksheets import worksheet_files
 
 ACTIVITIES = ("draw-your-pln", "explore-professional-networks", "pln-generosity")
 LABELS = ("Name", "Date", "Class")

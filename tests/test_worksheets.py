@@ -16,7 +16,7 @@ import pytest
 from conftest import Build
 from pypdf import PdfReader
 
-from opentextbook.worksheets import EDITIONS, PAPERS, packet_file, worksheet_files
+from opentextbook.activities.worksheets import EDITIONS, PAPERS, packet_file, worksheet_files
 
 ACTIVITIES = {
     "draw-your-pln": ("Draw your PLN", "Group your sources"),

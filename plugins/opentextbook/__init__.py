@@ -4,7 +4,7 @@ The package has three layers (see ARCHITECTURE.md):
 
 * a core that never imports ``mkdocs`` (data, metadata, activities, worksheets, templates);
 * page syntax as Python-Markdown extensions under :mod:`opentextbook.markdown`;
-* a thin MkDocs adapter in :mod:`opentextbook.plugin`.
+* a thin MkDocs adapter in :mod:`opentextbook.mkdocs.plugin`.
 """
 
 from __future__ import annotations

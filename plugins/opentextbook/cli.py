@@ -30,10 +30,10 @@ from markdown import Extension, Markdown
 from markdown.treeprocessors import Treeprocessor
 
 from opentextbook import i18n
-from opentextbook.activities import ActivityRegistry
+from opentextbook.activities.model import ActivityRegistry
 from opentextbook.book import BookContents
-from opentextbook.errors import SourceError
-from opentextbook.urls import is_published_site_url, is_site_url
+from opentextbook.support.errors import SourceError
+from opentextbook.support.urls import is_published_site_url, is_site_url
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")
 
@@ -119,9 +119,9 @@ def _set_up_logging(counter: _WarningCounter) -> None:
 
 
 def _run_worksheets(args: argparse.Namespace) -> int:
+    from opentextbook.activities.editions import site_url_notice
+    from opentextbook.activities.worksheets import build_worksheets
     from opentextbook.book import load_metadata
-    from opentextbook.editions import site_url_notice
-    from opentextbook.worksheets import build_worksheets
 
     docs = args.docs.resolve()
     if not docs.is_dir():

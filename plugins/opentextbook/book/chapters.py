@@ -16,8 +16,8 @@ from opentextbook.book import fields
 from opentextbook.book.fields import Source, people_phrase
 from opentextbook.book.licences import UNKNOWN, Licence, adaptation_problem, collection_problem
 from opentextbook.book.metadata import BookMetadata
-from opentextbook.errors import SourceError, did_you_mean
-from opentextbook.yamlsource import YamlDocument, parse_yaml
+from opentextbook.support.errors import SourceError, did_you_mean
+from opentextbook.support.yamlsource import YamlDocument, parse_yaml
 
 CREDIT_KEYS = ("authors", "licence", "sources", "chapter", "cite")
 OTHER_KEYS = (

@@ -28,11 +28,12 @@ from typing import Any
 
 from markupsafe import escape
 
-from opentextbook import i18n, keyedcache
+from opentextbook import i18n
 from opentextbook.book.chapters import PageCredit
 from opentextbook.book.fields import Source
 from opentextbook.book.metadata import BookMetadata
-from opentextbook.cache import library_versions
+from opentextbook.support import keyedcache
+from opentextbook.support.cache import library_versions
 
 _ITEM_ID = "chapter"
 

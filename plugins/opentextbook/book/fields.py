@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from opentextbook.book.licences import UNKNOWN, Licence, find_licence, licence_ids, unknown_licence
-from opentextbook.errors import did_you_mean
 from opentextbook.i18n import t
-from opentextbook.urls import UnsafeUrl, check_url
-from opentextbook.yamlsource import KeyPath, YamlDocument
+from opentextbook.support.errors import did_you_mean
+from opentextbook.support.urls import UnsafeUrl, check_url
+from opentextbook.support.yamlsource import KeyPath, YamlDocument
 
 PERSON_FIELDS = ("name", "role", "url", "group")
 SOURCE_FIELDS = ("id", "title", "authors", "publisher", "url", "licence", "date", "changes")

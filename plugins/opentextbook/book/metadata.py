@@ -18,9 +18,9 @@ from typing import Any
 from opentextbook.book import fields
 from opentextbook.book.fields import PERSON_FIELDS, SOURCE_FIELDS, Source, people_phrase
 from opentextbook.book.licences import Licence
-from opentextbook.errors import did_you_mean
 from opentextbook.i18n import check_overrides, load_strings
-from opentextbook.yamlsource import YamlDocument, load_yaml
+from opentextbook.support.errors import did_you_mean
+from opentextbook.support.yamlsource import YamlDocument, load_yaml
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")
 

@@ -1,10 +1,10 @@
 """Read CSV written by spreadsheets, keeping the line of every row.
 
 Teachers keep lists in spreadsheets; "Save as CSV" gives UTF-8 with or without a byte-order
-mark, a header row and quoted cells that may span lines. Like :mod:`opentextbook.yamlsource`,
-this module turns every problem (too big, not UTF-8, empty, a row with more cells than the
-header) into a :class:`~opentextbook.errors.SourceError` naming the file and line, and keeps
-the line where each row starts so later errors can point at it.
+mark, a header row and quoted cells that may span lines. Like
+:mod:`opentextbook.support.yamlsource`, this module turns every problem (too big, not UTF-8, empty,
+a row with more cells than the header) into a :class:`~opentextbook.support.errors.SourceError`
+naming the file and line, and keeps the line where each row starts so later errors can point at it.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from opentextbook.errors import SourceError
-from opentextbook.yamlsource import check_size, display_path
+from opentextbook.support.errors import SourceError
+from opentextbook.support.yamlsource import check_size, display_path
 
 UTF8_FIX = "save it as UTF-8 (in a spreadsheet: 'CSV UTF-8'; in LibreOffice: character set UTF-8)"
 

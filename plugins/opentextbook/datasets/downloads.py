@@ -13,13 +13,13 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from opentextbook.atomic import write_text
-from opentextbook.cache import OutputCache, content_digest
 from opentextbook.datasets import Dataset
 from opentextbook.datasets.tables import plain_text
 from opentextbook.i18n import t
-from opentextbook.keyedcache import code_digest
-from opentextbook.templating import render_template
+from opentextbook.support.atomic import write_text
+from opentextbook.support.cache import OutputCache, content_digest
+from opentextbook.support.keyedcache import code_digest
+from opentextbook.support.templating import render_template
 
 DOWNLOADS_DIR = "downloads"
 

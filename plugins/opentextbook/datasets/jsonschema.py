@@ -14,8 +14,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from opentextbook.atomic import write_text
 from opentextbook.datasets.schema import Field, TableSchema, load_schema
+from opentextbook.support.atomic import write_text
 
 JSON_SCHEMAS_DIR = "json-schemas"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"

@@ -3,8 +3,8 @@
 A data set is a pair of files: ``data/<name>.schema.yml`` and its records, ``data/<name>.yml``
 (a list of entries) or ``data/<name>.csv`` (a header row and rows, as a spreadsheet saves
 them). A file of one without the other is an error naming both and the fix, never ignored.
-Every problem in the records becomes one :class:`~opentextbook.errors.SourceError` naming the
-file, line (and column, or row and column name), the field, what is wrong and the fix.
+Every problem in the records becomes one :class:`~opentextbook.support.errors.SourceError` naming
+the file, line (and column, or row and column name), the field, what is wrong and the fix.
 Validated records are plain dicts with every schema field present (``None`` when not known),
 so tables, downloads and Jinja macros all read them the same way.
 """
@@ -21,9 +21,9 @@ from typing import Any
 from opentextbook.datasets.csvsource import CsvDocument, load_csv
 from opentextbook.datasets.schema import SCHEMA_SUFFIX, Field, TableSchema, load_schema
 from opentextbook.datasets.values import Invalid, check_value, kind_of
-from opentextbook.errors import SourceError, did_you_mean
-from opentextbook.keyedcache import code_digest, digest, read_json, write_json
-from opentextbook.yamlsource import (
+from opentextbook.support.errors import SourceError, did_you_mean
+from opentextbook.support.keyedcache import code_digest, digest, read_json, write_json
+from opentextbook.support.yamlsource import (
     MAX_BYTES,
     YamlDocument,
     display_path,
@@ -43,7 +43,7 @@ _CODE = (
     "datasets/loading.py",
     "datasets/values.py",
     "datasets/schema.py",
-    "yamlsource.py",
+    "support/yamlsource.py",
     "datasets/csvsource.py",
 )
 
@@ -187,7 +187,7 @@ class _KnownEntries:
     that changed (a whole file of 2,400 entries took most of a second on every data edit).
 
     Used only when everything holds: the file splits into entries
-    (:func:`~opentextbook.yamlsource.list_entries`), each changed entry parses alone to one
+    (:func:`~opentextbook.support.yamlsource.list_entries`), each changed entry parses alone to one
     valid record, and no unique field repeats. Otherwise the whole file is parsed as before,
     which reports any error with its line.
     """

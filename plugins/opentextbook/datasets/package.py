@@ -14,10 +14,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from opentextbook.atomic import write_text
 from opentextbook.datasets.downloads import PACKAGE_PATH, download_paths
 from opentextbook.datasets.loading import Dataset
 from opentextbook.datasets.schema import NOT_KNOWN, OURS, Field, TableSchema
+from opentextbook.support.atomic import write_text
 
 CSV_NOTE = (
     "The same records as shown in the book's tables: choices by their label, lists joined "

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from opentextbook.datasets.values import kind_of
-from opentextbook.errors import did_you_mean
 from opentextbook.i18n import t
-from opentextbook.yamlsource import KeyPath, YamlDocument, load_yaml
+from opentextbook.support.errors import did_you_mean
+from opentextbook.support.yamlsource import KeyPath, YamlDocument, load_yaml
 
 SCHEMA_SUFFIX = ".schema.yml"
 OURS = "opentextbook"

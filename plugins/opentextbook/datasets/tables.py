@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from opentextbook.datasets import NONE_GIVEN, Dataset, Field, Record, TableSchema
-from opentextbook.errors import did_you_mean
 from opentextbook.i18n.slugs import slugify
-from opentextbook.templating import render_template, template_macro
+from opentextbook.support.errors import did_you_mean
+from opentextbook.support.templating import render_template, template_macro
 
 
 class TableSpecError(ValueError):

@@ -14,8 +14,8 @@ import math
 import re
 from typing import TYPE_CHECKING, Any
 
-from opentextbook.errors import did_you_mean
-from opentextbook.urls import UnsafeUrl, check_url
+from opentextbook.support.errors import did_you_mean
+from opentextbook.support.urls import UnsafeUrl, check_url
 
 if TYPE_CHECKING:
     from opentextbook.datasets.schema import Field

@@ -44,7 +44,16 @@ from markdown.util import AtomicString
 from pymdownx.blocks import BlocksExtension
 from pymdownx.blocks.block import Block, type_boolean, type_html_identifier, type_string_in
 
-from opentextbook.activities import (
+from opentextbook.activities.editions import (
+    LINKS,
+    MEDIUM_ATTR,
+    NOTES_CLASS,
+    SOLUTION_CLASS,
+    SOLUTIONS_SHOWN,
+    UNPRINTABLE_SOURCE,
+    unprintable_parts,
+)
+from opentextbook.activities.model import (
     GROUPINGS,
     Activity,
     ActivityRegistry,
@@ -55,21 +64,12 @@ from opentextbook.activities import (
     parse_objectives,
     parse_step_answers,
 )
-from opentextbook.editions import (
-    LINKS,
-    MEDIUM_ATTR,
-    NOTES_CLASS,
-    SOLUTION_CLASS,
-    SOLUTIONS_SHOWN,
-    UNPRINTABLE_SOURCE,
-    unprintable_parts,
-)
-from opentextbook.errors import SourceError, did_you_mean
+from opentextbook.activities.worksheets import answer_key_file, packet_file, worksheet_files
 from opentextbook.i18n import t
 from opentextbook.i18n.slugs import slugify
 from opentextbook.markdown import audience, location
 from opentextbook.markdown.unread import unread_blocks
-from opentextbook.worksheets import answer_key_file, packet_file, worksheet_files
+from opentextbook.support.errors import SourceError, did_you_mean
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")
 

@@ -3,8 +3,9 @@
 ``/// teacher-notes`` (anywhere in a page) and ``/// solution`` (inside an activity, for the
 whole activity or inside one step) are *teacher-only*: online a collapsed box left out of the
 search index; on paper only in the facilitator edition, the answer keys and the teacher edition.
-Their element carries :data:`~opentextbook.editions.AUDIENCE_ATTR`, which is what every student
-output removes (:func:`opentextbook.editions.student_html`), however deeply it is nested.
+Their element carries :data:`~opentextbook.activities.editions.AUDIENCE_ATTR`, which is what every
+student output removes (:func:`opentextbook.activities.editions.student_html`), however deeply it
+is nested.
 
 ``/// web-only`` and ``/// print-only`` hold text meant for one medium: the web page, or the
 worksheet and the PDFs.
@@ -24,7 +25,7 @@ import xml.etree.ElementTree as etree
 
 from pymdownx.blocks.block import Block
 
-from opentextbook.editions import (
+from opentextbook.activities.editions import (
     AUDIENCE_ATTR,
     LABELS,
     MEDIUM_ATTR,
@@ -32,8 +33,8 @@ from opentextbook.editions import (
     SOLUTION_CLASS,
     TEACHER,
 )
-from opentextbook.errors import SourceError
 from opentextbook.markdown import location
+from opentextbook.support.errors import SourceError
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")
 
@@ -147,7 +148,7 @@ _CODE = {"code", "pre", "kbd", "samp"}
 def withhold_cell_blocks(root: etree.Element) -> None:
     """Report each teacher-only block written in a table cell, and keep its text out of
     student outputs: from its ``/// name`` to the end of the cell, the text goes into the
-    block's own collapsed, marked box (:data:`~opentextbook.editions.AUDIENCE_ATTR`).
+    block's own collapsed, marked box (:data:`~opentextbook.activities.editions.AUDIENCE_ATTR`).
 
     A cell form is not offered as a second syntax: an answer table is written as a whole
     table inside ``/// solution`` (which also reaches the answer keys).

@@ -50,16 +50,16 @@ from opentextbook.datasets.tables import (
     matches,
     render_table,
 )
-from opentextbook.errors import SourceError, did_you_mean
 from opentextbook.i18n.slugs import slugify
-from opentextbook.keyedcache import code_digest, digest, read_json, write_json
 from opentextbook.markdown import location
 from opentextbook.markdown.unread import unread_blocks
+from opentextbook.support.errors import SourceError, did_you_mean
+from opentextbook.support.keyedcache import code_digest, digest, read_json, write_json
 
 TABLE_CODE = (
     "datasets/tables.py",
     "markdown/datatable.py",
-    "templating.py",
+    "support/templating.py",
     "templates/table.html",
     "templates/table_cells.html",
     "templates/table_downloads.html",

@@ -1,6 +1,6 @@
 """Generate every PLN download (blank templates and the example) into the output cache.
 
-Each output is stored in the :class:`~opentextbook.cache.OutputCache` with a digest of
+Each output is stored in the :class:`~opentextbook.support.cache.OutputCache` with a digest of
 everything it is made from (its HTML, SVG or rows, the stylesheet and the renderer's version),
 so an unchanged rebuild renders nothing: it finds the file in ``.cache/opentextbook/pln/`` and
 the site copies it from there.
@@ -18,15 +18,15 @@ from importlib import resources
 from pathlib import Path
 
 from opentextbook import i18n
-from opentextbook.atomic import write_text
-from opentextbook.cache import OutputCache, content_digest, library_versions
 from opentextbook.i18n import t
 from opentextbook.metadata import BookMetadata
-from opentextbook.pdf import form_font_name, render_code_digest, render_pdf
 from opentextbook.pln import inventory as inv
 from opentextbook.pln.example import ILLUSTRATION_NOTE, INVENTORY_NOTE, example_sources
 from opentextbook.pln.render import Credit, credit_for, render
 from opentextbook.pln.svgmap import render_map_svg
+from opentextbook.support.atomic import write_text
+from opentextbook.support.cache import OutputCache, content_digest, library_versions
+from opentextbook.support.pdf import form_font_name, render_code_digest, render_pdf
 from opentextbook.support.reproducible import build_date
 
 PLN_DOWNLOADS_DIR = "downloads/pln"

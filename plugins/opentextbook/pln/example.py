@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from opentextbook.datasets import DATA_SUFFIXES, load_dataset
-from opentextbook.errors import SourceError
+from opentextbook.support.errors import SourceError
 
 ILLUSTRATION_NOTE = (
     "Example: the PLN nodes the chapter's author describes. Their groups and closeness are "

@@ -11,11 +11,11 @@ import datetime
 import io
 from pathlib import Path
 
-from opentextbook.atomic import write_bytes, write_text
 from opentextbook.datasets.downloads import spreadsheet_safe
 from opentextbook.i18n import t
 from opentextbook.pln import geometry as geo
 from opentextbook.pln.render import Credit, render
+from opentextbook.support.atomic import write_bytes, write_text
 from opentextbook.support.reproducible import FALLBACK_DATE, normalized_zip
 
 FIELDS = ("source", "group", "learn", "offer")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from opentextbook.i18n import licence_name, licence_url, t
 from opentextbook.metadata import BookMetadata
-from opentextbook.templating import render_template
+from opentextbook.support.templating import render_template
 
 
 def render(name: str, **context) -> str:

@@ -27,17 +27,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from opentextbook.atomic import write_text
-from opentextbook.cache import OutputCache, content_digest, library_versions
-from opentextbook.errors import SourceError
 from opentextbook.metadata import BookMetadata
-from opentextbook.pdf import render_code_digest
 from opentextbook.publishing.wholebook import (
     PART_LINK,
     ChapterDocument,
     digits_html,
     part_of,
 )
+from opentextbook.support.atomic import write_text
+from opentextbook.support.cache import OutputCache, content_digest, library_versions
+from opentextbook.support.errors import SourceError
+from opentextbook.support.pdf import render_code_digest
 from opentextbook.support.workers import process_pool, runner
 
 FRONT_GUESSES = "front-pages.json"
@@ -259,7 +259,7 @@ def _raise_first(failures: list[str | None]) -> None:
 
 def _render_part(task: tuple[str, str, list[str], str]) -> str | None:
     """Print one part; return the error message (exceptions do not cross processes well)."""
-    from opentextbook.pdf import render_pdf
+    from opentextbook.support.pdf import render_pdf
 
     html, target, stylesheets, base_url = task
     try:

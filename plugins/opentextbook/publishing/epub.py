@@ -25,11 +25,11 @@ from pathlib import Path
 from lxml import etree
 from lxml import html as lxml_html
 
-from opentextbook.atomic import atomic_path
 from opentextbook.i18n import licence_name, licence_url, t
 from opentextbook.metadata import BookMetadata
 from opentextbook.publishing.bookpages import BookPage, BookSection, book_sections
 from opentextbook.publishing.snippets import render_template
+from opentextbook.support.atomic import atomic_path
 
 XHTML = "http://www.w3.org/1999/xhtml"
 SVG = "http://www.w3.org/2000/svg"

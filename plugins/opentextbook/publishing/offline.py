@@ -18,8 +18,8 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from opentextbook.atomic import atomic_path
-from opentextbook.cache import OutputCache
+from opentextbook.support.atomic import atomic_path
+from opentextbook.support.cache import OutputCache
 
 NOT_ZIPPED = frozenset({"downloads-status.json"})
 """Files of a served site that are not the book (``mkdocs serve``'s download status)."""

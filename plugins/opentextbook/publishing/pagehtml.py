@@ -17,7 +17,7 @@ import re
 
 from markupsafe import escape
 
-from opentextbook import templating
+from opentextbook.support import templating
 
 _SEARCH_DIALOG = re.compile(r'(<div class="md-search"[^>]*\brole="dialog")(?![^>]*aria-label)')
 

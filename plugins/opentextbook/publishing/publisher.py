@@ -20,15 +20,15 @@ from urllib.parse import unquote, urlsplit
 from markupsafe import Markup
 
 from opentextbook import i18n
+from opentextbook.activities.editions import paper_html, student_html
 from opentextbook.book import BookContents, BookMetadata
-from opentextbook.cache import OutputCache, content_digest, library_versions
-from opentextbook.editions import paper_html, student_html
-from opentextbook.fonts import GlyphChecker
 from opentextbook.i18n import t
-from opentextbook.pdf import RENDER_CODE
 from opentextbook.publishing.bookpages import BookPage, page_path
 from opentextbook.publishing.linkeddata import PageHead, page_head
 from opentextbook.publishing.snippets import Download, chapter_end, footer, macros
+from opentextbook.support.cache import OutputCache, content_digest, library_versions
+from opentextbook.support.fonts import GlyphChecker
+from opentextbook.support.pdf import RENDER_CODE
 
 T = TypeVar("T")
 DOWNLOADS_DIR = "downloads"
@@ -365,7 +365,7 @@ def _own_files() -> list[bytes]:
     """Our templates, styles and code: changing any of them must re-render the downloads."""
     package = Path(__file__).resolve().parent
     files = [*package.glob("*.py"), *(package.parent / "templates" / "publishing").glob("*")]
-    files += [package.parent / "templating.py", *RENDER_CODE]
+    files += [package.parent / "support" / "templating.py", *RENDER_CODE]
     return [path.name.encode() + path.read_bytes() for path in sorted(files) if path.is_file()]
 
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from opentextbook import templating
 from opentextbook.book import BookContents, BookMetadata, PageCredit, people_phrase
 from opentextbook.book.citations import format_citations
 from opentextbook.i18n import active, licence_url, t
+from opentextbook.support import templating
 
 
 @dataclass(frozen=True)

@@ -1,3 +1,8 @@
-"""Support every output shares: reproducible dates and archives, PDF worker processes, slim
-embedded fonts, and building the site beside the previous one so that a failed build leaves
-it as it was."""
+"""Support every feature shares: errors naming file and line (:mod:`.errors`), whole-file
+writes (:mod:`.atomic`), the output cache and the keyed caches (:mod:`.cache`,
+:mod:`.keyedcache`), templating with escaping (:mod:`.templating`), the one URL rule
+(:mod:`.urls`), YAML with line numbers (:mod:`.yamlsource`), PDFs and their fonts
+(:mod:`.pdf`, :mod:`.fonts`, :mod:`.pdfslim`), worker processes and background work, the
+kept worksheet folder of ``serve``, reproducible dates and archives, and building the site
+beside the previous one so that a failed build leaves it as it was.
+"""

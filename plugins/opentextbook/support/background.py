@@ -11,7 +11,7 @@ so an author who saves again never waits for outputs of an older save.
 which files are being updated (the link still serves the previous, complete version) and
 which are being made for the first time (nothing to serve yet). The page script
 ``downloads-status.js`` reads it and marks those links. Every file is written whole
-(:mod:`opentextbook.atomic`), so a link never serves half a file.
+(:mod:`opentextbook.support.atomic`), so a link never serves half a file.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from opentextbook.atomic import write_text
-from opentextbook.errors import SourceError
+from opentextbook.support.atomic import write_text
+from opentextbook.support.errors import SourceError
 from opentextbook.support.workers import process_pool
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")

@@ -12,7 +12,7 @@ import io
 import os
 import zipfile
 
-from opentextbook.errors import SourceError
+from opentextbook.support.errors import SourceError
 
 FALLBACK_DATE = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 """The build date when neither ``SOURCE_DATE_EPOCH`` nor the book's ``date`` is set."""

@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from opentextbook.atomic import atomic_path
-from opentextbook.errors import SourceError
+from opentextbook.support.atomic import atomic_path
+from opentextbook.support.errors import SourceError
 
 if TYPE_CHECKING:
     import pikepdf
@@ -49,7 +49,7 @@ class Part:
     """One PDF to put in the assembled document.
 
     Attributes:
-        path: a tagged PDF (as :func:`opentextbook.pdf.render_pdf` makes).
+        path: a tagged PDF (as :func:`opentextbook.support.pdf.render_pdf` makes).
         bookmark: the title of the bookmark that leads to the part's first page and holds
             the part's own bookmarks; ``None`` puts the part's own bookmarks at the top level.
         name: what makes the part's form fields and named destinations unique when an earlier

@@ -13,8 +13,8 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name, NameTree, NumberTree
 
-from opentextbook.errors import SourceError
 from opentextbook.publishing.assembly.shared import copy_in
+from opentextbook.support.errors import SourceError
 
 
 class StructureMerger:
@@ -37,7 +37,9 @@ class StructureMerger:
         root = source.Root.get("/StructTreeRoot")
         if root is None or source.Root.get("/MarkInfo", {}).get("/Marked") is not True:
             raise SourceError(
-                where, "is not a tagged PDF", fix="render it with opentextbook.pdf.render_pdf"
+                where,
+                "is not a tagged PDF",
+                fix="render it with opentextbook.support.pdf.render_pdf",
             )
         copied = copy_in(self.pdf, source, root)  # after the pages: /Pg and /Obj point at copies
         offset = self.next_key

@@ -26,19 +26,20 @@ from mkdocs.utils import CountHandler, get_relative_url
 from mkdocs.utils.yaml import yaml_load
 
 from opentextbook import i18n
-from opentextbook.activities import ActivityRegistry
+from opentextbook.activities.editions import LABELS, site_url_notice
+from opentextbook.activities.model import ActivityRegistry
+from opentextbook.activities.worksheets import SITE_FOLDER as WORKSHEETS
+from opentextbook.activities.worksheets import BuildReport, build_worksheets, packet_downloads
 from opentextbook.book import BookContents, BookMetadata, citations, load_metadata
-from opentextbook.cache import OutputCache, ensure_writable
 from opentextbook.datasets import Dataset, load_datasets
 from opentextbook.datasets.downloads import render_download_list, write_downloads
 from opentextbook.datasets.package import write_data_package
-from opentextbook.editions import LABELS, site_url_notice
-from opentextbook.errors import SourceError
 from opentextbook.markdown import location
 from opentextbook.markdown.activity import ActivityExtension
-from opentextbook.mkdocs_credits import check_identity, read_contents
-from opentextbook.mkdocs_pages import PageRenderCache
-from opentextbook.mkdocs_search import SearchEntryCache
+from opentextbook.mkdocs.credits import check_identity, read_contents
+from opentextbook.mkdocs.pages import PageRenderCache
+from opentextbook.mkdocs.search import SearchEntryCache
+from opentextbook.mkdocs.serving import SCRIPT_PATH, ServedDownloads
 from opentextbook.pln import (
     PLN_DOWNLOADS_DIR,
     add_builder_assets,
@@ -50,25 +51,24 @@ from opentextbook.publishing.bookpages import BookPage
 from opentextbook.publishing.pagehtml import name_search_dialog, relocatable_404, text_direction
 from opentextbook.publishing.publisher import BookPublisher
 from opentextbook.publishing.snippets import Download, downloads_list
-from opentextbook.serving import SCRIPT_PATH, ServedDownloads
 from opentextbook.support.background import BackgroundWork
+from opentextbook.support.cache import OutputCache, ensure_writable
+from opentextbook.support.errors import SourceError
 from opentextbook.support.keptfolder import KeptFolder
 from opentextbook.support.reproducible import pin_build_date
 from opentextbook.support.staging import SiteStaging
-from opentextbook.templating import (
+from opentextbook.support.templating import (
     as_text,
     jinja_bytecode_cache,
     render_template,
     use_bytecode_cache,
 )
-from opentextbook.urls import is_published_site_url, is_site_url, safe_url
-from opentextbook.worksheets import SITE_FOLDER as WORKSHEETS
-from opentextbook.worksheets import BuildReport, build_worksheets, packet_downloads
-from opentextbook.yamlsource import MAX_FRONT_MATTER_VALUES, display_path, exceeds_values
+from opentextbook.support.urls import is_published_site_url, is_site_url, safe_url
+from opentextbook.support.yamlsource import MAX_FRONT_MATTER_VALUES, display_path, exceeds_values
 
 log = get_plugin_logger(__name__)
 
-PACKAGE_DIR = Path(__file__).parent
+PACKAGE_DIR = Path(__file__).parent.parent
 DATATABLE_EXTENSION = "opentextbook.markdown.datatable"
 ASSET_PREFIX = "assets/opentextbook"
 

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from opentextbook import __version__
-from opentextbook.atomic import write_text
+from opentextbook.support.atomic import write_text
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parent.parent
 
 
 def digest(*parts: Any) -> str:

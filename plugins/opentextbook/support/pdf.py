@@ -13,11 +13,11 @@ import hashlib
 import re
 from pathlib import Path
 
-from opentextbook.atomic import atomic_path
-from opentextbook.errors import SourceError
+from opentextbook.support.atomic import atomic_path
+from opentextbook.support.errors import SourceError
 from opentextbook.support.pdfslim import slim_pdf
 
-RENDER_CODE = (Path(__file__), Path(__file__).parent / "support" / "pdfslim.py")
+RENDER_CODE = (Path(__file__), Path(__file__).parent / "pdfslim.py")
 """The code every PDF is made with besides WeasyPrint: cache keys of PDFs include it."""
 
 WRITE_FAULTS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
@@ -212,7 +212,7 @@ def _subset_font(source: Path, target: Path) -> None:
     from fontTools.ttLib import TTFont
     from fontTools.ttLib.scaleUpem import scale_upem
 
-    from opentextbook.atomic import atomic_path
+    from opentextbook.support.atomic import atomic_path
 
     # recalcTimestamp=False: the subset keeps the source font's date, not the clock's, so
     # every PDF embedding it is the same bytes on every build.

@@ -34,8 +34,8 @@ import time
 from importlib import metadata
 from pathlib import Path
 
-from opentextbook.atomic import atomic_path, write_text
-from opentextbook.errors import SourceError
+from opentextbook.support.atomic import atomic_path, write_text
+from opentextbook.support.errors import SourceError
 
 MANIFEST = "manifest.json"
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from opentextbook.errors import SourceError
+from opentextbook.support.errors import SourceError
 
 KeyPath = tuple[str | int, ...]
 

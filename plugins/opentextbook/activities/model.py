@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from opentextbook.editions import SOLUTION_CLASS
-from opentextbook.errors import SourceError
+from opentextbook.activities.editions import SOLUTION_CLASS
 from opentextbook.i18n import t
+from opentextbook.support.errors import SourceError
 
 GROUPINGS = ("individual", "pairs", "group", "small groups", "whole class")
 ANSWER_KINDS = ("lines", "box", "drawing", "none")
@@ -106,8 +106,8 @@ class Activity:
     ``teacher_notes_html`` and ``solution_html`` (the whole activity's ``/// solution``) are
     shown online (collapsed) and on paper in the facilitator edition and answer keys only;
     notes and solutions nested deeper stay in place in the HTML, marked for removal from
-    every student output (:func:`opentextbook.editions.student_html`). ``unprintable`` names
-    what cannot go on paper (iframe, video…), each with its line.
+    every student output (:func:`opentextbook.activities.editions.student_html`). ``unprintable``
+    names what cannot go on paper (iframe, video…), each with its line.
     """
 
     id: str

@@ -37,10 +37,17 @@ from typing import Any
 
 from mkdocs.structure.toc import get_toc
 
-from opentextbook.activities import Activity, ActivityRegistry, TeacherNote
-from opentextbook.cache import library_versions
-from opentextbook.errors import SourceError
-from opentextbook.keyedcache import PACKAGE, code_digest, digest, prune, read_json, write_json
+from opentextbook.activities.model import Activity, ActivityRegistry, TeacherNote
+from opentextbook.support.cache import library_versions
+from opentextbook.support.errors import SourceError
+from opentextbook.support.keyedcache import (
+    PACKAGE,
+    code_digest,
+    digest,
+    prune,
+    read_json,
+    write_json,
+)
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")
 

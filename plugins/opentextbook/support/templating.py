@@ -17,7 +17,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from opentextbook import i18n
-from opentextbook.urls import is_safe_url, safe_url
+from opentextbook.support.urls import is_safe_url, safe_url
 
 # Markdown syntax that could make a link, an image, an attribute list ({: onclick=...}) or a
 # code span out of a value put into a page by a macro; as character references these are text.

@@ -25,12 +25,12 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from opentextbook.activities import Activity
-from opentextbook.cache import content_digest, library_versions
+from opentextbook.activities.model import Activity
+from opentextbook.support.cache import content_digest, library_versions
 
-PACKAGE_DIR = Path(__file__).parent
+PACKAGE_DIR = Path(__file__).parent.parent
 _ASSEMBLY_FILES = (
-    PACKAGE_DIR / "packets.py",
+    Path(__file__),
     *sorted((PACKAGE_DIR / "publishing" / "assembly").glob("*.py")),
 )
 COVER_ROUNDS = 3
@@ -144,8 +144,8 @@ def assemble_task(packet: PacketJob, cache, about: dict[str, str]) -> tuple:
 def assemble_one(task: tuple) -> str | None:
     """Assemble one packet; return the error message (exceptions do not cross processes
     well)."""
-    from opentextbook.errors import SourceError
     from opentextbook.publishing.assembly import PageLabel, Part, assemble_pdfs
+    from opentextbook.support.errors import SourceError
 
     target, parts, about = task
     try:

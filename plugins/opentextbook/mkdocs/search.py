@@ -23,10 +23,10 @@ import json
 import logging
 from pathlib import Path
 
-from opentextbook.cache import library_versions
 from opentextbook.datasets.tables import search_html
-from opentextbook.keyedcache import digest, prune, read_json, write_json
-from opentextbook.mkdocs_pages import toc_tokens
+from opentextbook.mkdocs.pages import toc_tokens
+from opentextbook.support.cache import library_versions
+from opentextbook.support.keyedcache import digest, prune, read_json, write_json
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")
 

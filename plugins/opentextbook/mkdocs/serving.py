@@ -16,12 +16,17 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from opentextbook.cache import OutputCache
+from opentextbook.activities.worksheets import (
+    PacketJob,
+    PdfJob,
+    WorksheetRenderer,
+    render_stale_pdfs,
+)
 from opentextbook.publishing.publisher import TEACHER_SUFFIX, BookPublisher
 from opentextbook.support.background import BackgroundWork, DownloadStatus
-from opentextbook.worksheets import PacketJob, PdfJob, WorksheetRenderer, render_stale_pdfs
+from opentextbook.support.cache import OutputCache
 
-PACKAGE_DIR = Path(__file__).parent
+PACKAGE_DIR = Path(__file__).parent.parent
 SCRIPT = PACKAGE_DIR / "assets" / "js" / "downloads-status.js"
 SCRIPT_PATH = "assets/opentextbook/downloads-status.js"
 """Where the status script goes in a served site (beside the status file)."""

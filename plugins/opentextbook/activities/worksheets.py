@@ -4,11 +4,12 @@ One generator serves ``mkdocs build``, ``mkdocs serve`` and the command line: gi
 :class:`WorksheetRenderer` the registry of activities and a site folder. Every output's HTML is
 keyed by a digest of its *inputs* (the activities' content, paper, edition, book metadata,
 site address, our templates, styles and code, library versions); only an output whose key is
-not in the :class:`~opentextbook.cache.OutputCache` has its HTML (and QR code) rendered, and a
-PDF made from it. So a rebuild with nothing changed renders nothing and hard-links every file
+not in the :class:`~opentextbook.support.cache.OutputCache` has its HTML (and QR code) rendered,
+and a PDF made from it. So a rebuild with nothing changed renders nothing and hard-links every file
 from the cache into the site. PDFs render in parallel and are written atomically, so a failed
 render leaves no half-written file. Packets are assembled from rendered sheets
-(:mod:`opentextbook.packets`), so an edit renders that activity's sheets and assembles again.
+(:mod:`opentextbook.activities.packets`), so an edit renders that activity's sheets and assembles
+again.
 """
 
 from __future__ import annotations
@@ -24,12 +25,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from opentextbook import i18n, templating
-from opentextbook.activities import Activity, ActivityRegistry, TeacherNote
-from opentextbook.atomic import write_text
-from opentextbook.book import BookContents, BookMetadata
-from opentextbook.cache import OutputCache, content_digest, library_versions
-from opentextbook.editions import (
+from opentextbook import i18n
+from opentextbook.activities.editions import (
     AUDIENCE_ATTR,
     LABELS,
     LINKS,
@@ -38,11 +35,8 @@ from opentextbook.editions import (
     paper_html,
     student_html,
 )
-from opentextbook.errors import SourceError
-from opentextbook.fonts import GlyphChecker
-from opentextbook.i18n import t
-from opentextbook.keyedcache import read_json, write_json
-from opentextbook.packets import (
+from opentextbook.activities.model import Activity, ActivityRegistry, TeacherNote
+from opentextbook.activities.packets import (
     COVER_ROUNDS,
     PacketJob,
     PdfJob,
@@ -54,13 +48,21 @@ from opentextbook.packets import (
     cover_job,
     part_file,
 )
-from opentextbook.pdf import RENDER_CODE, form_font_name
+from opentextbook.book import BookContents, BookMetadata
+from opentextbook.i18n import t
 from opentextbook.publishing.assembly import page_count
+from opentextbook.support import templating
+from opentextbook.support.atomic import write_text
+from opentextbook.support.cache import OutputCache, content_digest, library_versions
+from opentextbook.support.errors import SourceError
+from opentextbook.support.fonts import GlyphChecker
+from opentextbook.support.keyedcache import read_json, write_json
+from opentextbook.support.pdf import RENDER_CODE, form_font_name
 from opentextbook.support.workers import runner
 
 log = logging.getLogger("mkdocs.plugins.opentextbook")
 
-PACKAGE_DIR = Path(__file__).parent
+PACKAGE_DIR = Path(__file__).parent.parent
 CSS_FILE = PACKAGE_DIR / "assets" / "css" / "worksheet.css"
 PAPERS = {"letter": "US Letter", "a4": "A4"}
 EDITIONS = ("packet", "facilitator", "answers")
@@ -71,8 +73,8 @@ _LIBRARIES = ("weasyprint", "pydyf", "qrcode", "jinja2", "markupsafe", "networki
 # What every worksheet output is made with besides its activities: a change to any of these
 # files must re-render (they are hashed into each output's cache key).
 _OWN_FILES = (
-    PACKAGE_DIR / "worksheets.py",
-    PACKAGE_DIR / "templating.py",
+    Path(__file__),
+    PACKAGE_DIR / "support" / "templating.py",
     *RENDER_CODE,
     CSS_FILE,
     *sorted((PACKAGE_DIR / "templates").glob("worksheet*.html")),
@@ -197,10 +199,10 @@ class WorksheetRenderer:
         an answer key (``edition="answers"``; one activity's with ``paper=None``).
 
         ``part`` makes one piece of a packet instead of all of it (see
-        :class:`~opentextbook.packets.PdfJob`): ``sheets``, ``notes``, or ``cover`` with
+        :class:`~opentextbook.activities.packets.PdfJob`): ``sheets``, ``notes``, or ``cover`` with
         ``contents`` (activity id -> first page) and ``total`` pages. Every output not for
-        teachers goes through :func:`~opentextbook.editions.student_html` last: whatever the
-        templates did, no teacher note or solution is left in it.
+        teachers goes through :func:`~opentextbook.activities.editions.student_html` last: whatever
+        the templates did, no teacher note or solution is left in it.
         """
         self.html_rendered += 1
         # Links in an activity lead from its worksheet to the book: from a PDF (which travels)
@@ -255,7 +257,7 @@ class WorksheetRenderer:
         self, activities: list[Activity], papers: Iterable[str] = PAPERS
     ) -> list[PdfJob | PacketJob]:
         """Every PDF: per paper, each worksheet, each edition's pieces, then the packets
-        assembled from them (see :mod:`opentextbook.packets`)."""
+        assembled from them (see :mod:`opentextbook.activities.packets`)."""
         prints = {activity.id: self._fingerprint(activity) for activity in activities}
         jobs: list[PdfJob | PacketJob] = []
         for paper in papers:
@@ -781,7 +783,7 @@ def _report_failures(jobs: list, failures: list[str | None]) -> None:
 
 def _render_one(task: tuple[str, str, str]) -> str | None:
     """Render one PDF; return the error message (exceptions do not cross processes well)."""
-    from opentextbook.pdf import render_pdf
+    from opentextbook.support.pdf import render_pdf
 
     html, target, fonts = task
     try:

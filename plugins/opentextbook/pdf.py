@@ -41,19 +41,20 @@ def render_pdf(
     partial file remains.
     """
     import weasyprint  # imported here: slow to import, and only PDF builds need it
-    from weasyprint.text.fonts import FontConfiguration
+
+    from opentextbook.support.stylesheets import parsed_stylesheets
 
     target = Path(target)
     # Local files and data: URIs only — the build downloads nothing.
     fetcher = weasyprint.URLFetcher(allowed_protocols=("file", "data"))
     document = weasyprint.HTML(string=html, base_url=str(base_url), url_fetcher=fetcher)
-    fonts = FontConfiguration()  # WeasyPrint needs it for a stylesheet's @font-face
-    css = [weasyprint.CSS(filename=str(sheet)) for sheet in stylesheets]
-    form_css = form_font_css(form_font_dir) if forms and form_font_dir else ""
-    if form_css:
-        css.append(weasyprint.CSS(string=form_css, url_fetcher=fetcher, font_config=fonts))
+    form_css, form_fonts = _form_font_rules(form_font_dir) if forms and form_font_dir else ("", [])
     try:
-        with atomic_path(target) as tmp:
+        # Parsed once per process, with the font configuration their @font-face fonts are in.
+        with (
+            parsed_stylesheets(stylesheets, form_css, form_fonts, fetcher) as (css, fonts),
+            atomic_path(target) as tmp,
+        ):
             document.write_pdf(
                 tmp,
                 stylesheets=css,
@@ -136,19 +137,27 @@ def form_font_css(directory: str | Path, source: str | Path | None = None) -> st
     stylesheet that names the family first for its text draws Latin text with that same
     program (other scripts fall back to the next families of its list).
     """
+    return _form_font_rules(directory, source)[0]
+
+
+def _form_font_rules(
+    directory: str | Path, source: str | Path | None = None
+) -> tuple[str, list[Path]]:
+    """:func:`form_font_css` and the font files it names (their versions key its parse)."""
     regular = _form_font_source(source)
     if not form_font_name(source):
-        return ""
-    rules = [_font_face("", _subset_in(directory, regular))]
-    rules += [
-        _font_face(style, _subset_in(directory, path))
+        return "", []
+    faces = [("", _subset_in(directory, regular))]
+    faces += [
+        (style, _subset_in(directory, path))
         for style, pattern in _FAMILY_FACES.items()
         if (path := _system_font(pattern)) and path.is_file()
     ]
+    rules = [_font_face(style, path) for style, path in faces]
     # !important: a document's own field rule (e.g. ``font: inherit``) must not bring back the
     # whole system font; the subset has the same shapes and metrics.
     rules.append(f'input, textarea, select {{ font-family: "{FORM_FONT_FAMILY}" !important; }}')
-    return "\n".join(rules) + "\n"
+    return "\n".join(rules) + "\n", [path for _, path in faces]
 
 
 def _subset_in(directory: str | Path, source: Path) -> Path:

@@ -11,13 +11,19 @@ import errno
 import functools
 import hashlib
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from opentextbook.atomic import atomic_path
 from opentextbook.errors import SourceError
 from opentextbook.support.pdfslim import slim_pdf
+from opentextbook.support.stylesheets import Styles, parsed_stylesheets, split_styles
 
-RENDER_CODE = (Path(__file__), Path(__file__).parent / "support" / "pdfslim.py")
+RENDER_CODE = (
+    Path(__file__),
+    Path(__file__).parent / "support" / "pdfslim.py",
+    Path(__file__).parent / "support" / "stylesheets.py",
+)
 """The code every PDF is made with besides WeasyPrint: cache keys of PDFs include it."""
 
 WRITE_FAULTS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
@@ -42,17 +48,15 @@ def render_pdf(
     """
     import weasyprint  # imported here: slow to import, and only PDF builds need it
 
-    from opentextbook.support.stylesheets import parsed_stylesheets
-
     target = Path(target)
     # Local files and data: URIs only — the build downloads nothing.
     fetcher = weasyprint.URLFetcher(allowed_protocols=("file", "data"))
-    document = weasyprint.HTML(string=html, base_url=str(base_url), url_fetcher=fetcher)
-    form_css, form_fonts = _form_font_rules(form_font_dir) if forms and form_font_dir else ("", [])
+    source, styles = _styles(html, stylesheets, form_font_dir if forms else None)
+    document = weasyprint.HTML(string=source, base_url=str(base_url), url_fetcher=fetcher)
     try:
         # Parsed once per process, with the font configuration their @font-face fonts are in.
         with (
-            parsed_stylesheets(stylesheets, form_css, form_fonts, fetcher) as (css, fonts),
+            parsed_stylesheets(styles, document.base_url, fetcher) as (css, fonts),
             atomic_path(target) as tmp,
         ):
             document.write_pdf(
@@ -70,6 +74,19 @@ def render_pdf(
             raise  # the disk, not the document: the adapter says which file and what to do
         raise SourceError(target, f"could not render PDF: {exc}") from exc
     return target
+
+
+def _styles(
+    html: str, stylesheets: Sequence[str | Path], form_font_dir: str | Path | None
+) -> tuple[str, Styles]:
+    """The HTML WeasyPrint parses and what else styles it: ``stylesheets``, or else the
+    document's own ``<style>`` elements taken out of it (:func:`split_styles`: parsed once per
+    process, not once per document); the form font's rules if ``form_font_dir`` is given."""
+    form_css, form_fonts = _form_font_rules(form_font_dir) if form_font_dir else ("", [])
+    inline: list[str] = []
+    if not stylesheets:  # files would then come after them: the document keeps its styles
+        html, inline = split_styles(html)
+    return html, Styles(tuple(stylesheets), tuple(inline), form_css, tuple(form_fonts))
 
 
 def _finishing(html: str):

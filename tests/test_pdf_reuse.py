@@ -204,28 +204,36 @@ def test_plain_head_styles_are_taken_out_in_order() -> None:
     assert "<style" not in rest and "<p>x</p>" in rest and "<title>T</title>" in rest
 
 
-def test_a_worker_leaves_no_font_folder_behind(tmp_path: Path) -> None:
-    """The kept font configuration's temporary folder (a copy of each form-font face) is
-    deleted when a pool's worker ends, as it was when each PDF had its own."""
+def test_workers_and_their_parent_keep_and_delete_their_own_font_folders(tmp_path: Path) -> None:
+    """A process renders, forks a pool whose worker renders and ends, renders again: the
+    worker deletes its own font folder, not the one the parent keeps (the parent's second
+    PDF is the same bytes), and when the parent ends no folder is left behind."""
     script = f"""
-from opentextbook.pdf import render_pdf
+from pathlib import Path
 from opentextbook.support.workers import process_pool
-from test_pdf_reuse import PAGE, FIELD, _render
+from test_pdf_reuse import _render
 
+folder, temp = Path({str(tmp_path)!r}), Path({str(tmp_path / "temp")!r})
+_render(str(folder / "parent-1.pdf"))
 with process_pool(1) as pool:
-    assert list(pool.map(_render, [{str(tmp_path)!r}] * 2)) == [None, None]
+    assert list(pool.map(_render, [str(folder / "worker.pdf")] * 2)) == [None, None]
+assert len(list(temp.glob("weasyprint-*"))) == 1  # the parent's, still in use
+_render(str(folder / "parent-2.pdf"))
 """
     temp = tmp_path / "temp"
     temp.mkdir()
     env = {**os.environ, "TMPDIR": str(temp), "PYTHONPATH": str(Path(__file__).parent)}
     subprocess.run([sys.executable, "-c", script], check=True, env=env, timeout=120)
-    assert len(list(tmp_path.glob("*.pdf"))) == 1
-    assert not [path.name for path in temp.iterdir() if path.name.startswith("weasyprint-")]
-
-
-def _render(folder: str) -> None:
-    """Render one form into ``folder`` (in a pool's worker: a top-level function)."""
-    html = PAGE.format(head="<style>p { color: #333; }</style>", body=FIELD)
-    render_pdf(
-        html, Path(folder) / "form.pdf", base_url=folder, form_font_dir=Path(folder) / "fonts"
+    first, second = (
+        (tmp_path / "parent-1.pdf").read_bytes(),
+        (tmp_path / "parent-2.pdf").read_bytes(),
     )
+    assert first == second == (tmp_path / "worker.pdf").read_bytes()
+    assert not list(temp.glob("weasyprint-*"))
+
+
+def _render(target: str) -> None:
+    """Render one form to ``target`` (in a pool's worker: a top-level function)."""
+    html = PAGE.format(head="<style>p { color: #333; }</style>", body=FIELD)
+    folder = Path(target).parent
+    render_pdf(html, target, base_url=folder, form_font_dir=folder / "fonts")

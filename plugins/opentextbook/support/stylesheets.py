@@ -39,6 +39,7 @@ _LOCK = threading.Lock()  # one shared font configuration must not lay out two d
 _FONT_SETS: OrderedDict[str, _FontSet] = OrderedDict()
 _SHEETS: OrderedDict[str, object] = OrderedDict()
 _FINALIZED_IN: list[int] = []  # processes that registered the clean-up (not a fork's parent)
+_INHERITED: list[_FontSet] = []  # a forked worker's parent's: never dropped (see _after_fork)
 
 
 @dataclass
@@ -89,12 +90,33 @@ def parsed_stylesheets(styles: Styles, base_url: str, fetcher) -> Iterator[tuple
 
 def forget_stylesheets() -> None:
     """Drop every kept stylesheet and font configuration, and delete the configurations'
-    temporary folders (a ``FontConfiguration`` does when collected: the styles of documents
-    laid out with it refer to it in cycles, hence the collection here)."""
+    temporary folders."""
     with _LOCK:
-        _FONT_SETS.clear()
-        _SHEETS.clear()
+        _forget()
+
+
+def _forget() -> None:
+    _FONT_SETS.clear()
+    _SHEETS.clear()
+    # A FontConfiguration deletes its folder when collected; the styles of the documents laid
+    # out with it refer to it in cycles.
     gc.collect()
+
+
+def _after_fork() -> None:
+    """In a forked worker: start with no kept font configuration and a new lock.
+
+    The parent's configurations are the parent's: dropped here, they would delete the
+    folders of fonts the parent still lays out with. And another thread of the parent may
+    have held the lock when it forked, which nothing here would release.
+    """
+    global _LOCK
+    _LOCK = threading.Lock()
+    _INHERITED.extend(_FONT_SETS.values())
+    _FONT_SETS.clear()
+
+
+os.register_at_fork(after_in_child=_after_fork)
 
 
 _STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)  # as our templates write them
@@ -190,7 +212,8 @@ def _clean_up_at_exit() -> None:
     """
     from multiprocessing import util
 
-    util.Finalize(None, forget_stylesheets, exitpriority=0)
+    # Without the lock: a thread still rendering as the process ends must not stop it ending.
+    util.Finalize(None, _forget, exitpriority=0)
     _FINALIZED_IN.append(os.getpid())
 
 

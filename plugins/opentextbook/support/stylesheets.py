@@ -116,7 +116,8 @@ def _after_fork() -> None:
     _FONT_SETS.clear()
 
 
-os.register_at_fork(after_in_child=_after_fork)
+if hasattr(os, "register_at_fork"):  # not on Windows, where workers start afresh (spawn)
+    os.register_at_fork(after_in_child=_after_fork)
 
 
 _STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)  # as our templates write them
@@ -158,7 +159,7 @@ def _file_sheet(path: Path, data: bytes):
     def parse():  # as weasyprint.CSS(filename=...) reads a file, from the bytes in the key
         return weasyprint.CSS(file_obj=io.BytesIO(data), base_url=path2url(str(path)))
 
-    return _sheet(f"file\0{path.resolve()}\0".encode() + data, parse)
+    return _sheet(f"file\0{path}\0".encode() + data, parse)
 
 
 def _inline_sheet(text: str, base_url: str, fetcher):

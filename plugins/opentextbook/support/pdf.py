@@ -11,13 +11,19 @@ import errno
 import functools
 import hashlib
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from opentextbook.support.atomic import atomic_path
 from opentextbook.support.errors import SourceError
 from opentextbook.support.pdfslim import slim_pdf
+from opentextbook.support.stylesheets import Styles, parsed_stylesheets, split_styles
 
-RENDER_CODE = (Path(__file__), Path(__file__).parent / "pdfslim.py")
+RENDER_CODE = (
+    Path(__file__),
+    Path(__file__).parent / "pdfslim.py",
+    Path(__file__).parent / "stylesheets.py",
+)
 """The code every PDF is made with besides WeasyPrint: cache keys of PDFs include it."""
 
 WRITE_FAULTS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
@@ -41,19 +47,18 @@ def render_pdf(
     partial file remains.
     """
     import weasyprint  # imported here: slow to import, and only PDF builds need it
-    from weasyprint.text.fonts import FontConfiguration
 
     target = Path(target)
     # Local files and data: URIs only — the build downloads nothing.
     fetcher = weasyprint.URLFetcher(allowed_protocols=("file", "data"))
-    document = weasyprint.HTML(string=html, base_url=str(base_url), url_fetcher=fetcher)
-    fonts = FontConfiguration()  # WeasyPrint needs it for a stylesheet's @font-face
-    css = [weasyprint.CSS(filename=str(sheet)) for sheet in stylesheets]
-    form_css = form_font_css(form_font_dir) if forms and form_font_dir else ""
-    if form_css:
-        css.append(weasyprint.CSS(string=form_css, url_fetcher=fetcher, font_config=fonts))
+    source, styles = _styles(html, stylesheets, form_font_dir if forms else None)
+    document = weasyprint.HTML(string=source, base_url=str(base_url), url_fetcher=fetcher)
     try:
-        with atomic_path(target) as tmp:
+        # Parsed once per process, with the font configuration their @font-face fonts are in.
+        with (
+            parsed_stylesheets(styles, document.base_url, fetcher) as (css, fonts),
+            atomic_path(target) as tmp,
+        ):
             document.write_pdf(
                 tmp,
                 stylesheets=css,
@@ -69,6 +74,19 @@ def render_pdf(
             raise  # the disk, not the document: the adapter says which file and what to do
         raise SourceError(target, f"could not render PDF: {exc}") from exc
     return target
+
+
+def _styles(
+    html: str, stylesheets: Sequence[str | Path], form_font_dir: str | Path | None
+) -> tuple[str, Styles]:
+    """The HTML WeasyPrint parses and what else styles it: ``stylesheets``, or else the
+    document's own ``<style>`` elements taken out of it (:func:`split_styles`: parsed once per
+    process, not once per document); the form font's rules if ``form_font_dir`` is given."""
+    form_css, form_fonts = _form_font_rules(form_font_dir) if form_font_dir else ("", [])
+    inline: list[str] = []
+    if not stylesheets:  # files would then come after them: the document keeps its styles
+        html, inline = split_styles(html)
+    return html, Styles(tuple(stylesheets), tuple(inline), form_css, tuple(form_fonts))
 
 
 def _finishing(html: str):
@@ -136,19 +154,27 @@ def form_font_css(directory: str | Path, source: str | Path | None = None) -> st
     stylesheet that names the family first for its text draws Latin text with that same
     program (other scripts fall back to the next families of its list).
     """
+    return _form_font_rules(directory, source)[0]
+
+
+def _form_font_rules(
+    directory: str | Path, source: str | Path | None = None
+) -> tuple[str, list[Path]]:
+    """:func:`form_font_css` and the font files it names (their versions key its parse)."""
     regular = _form_font_source(source)
     if not form_font_name(source):
-        return ""
-    rules = [_font_face("", _subset_in(directory, regular))]
-    rules += [
-        _font_face(style, _subset_in(directory, path))
+        return "", []
+    faces = [("", _subset_in(directory, regular))]
+    faces += [
+        (style, _subset_in(directory, path))
         for style, pattern in _FAMILY_FACES.items()
         if (path := _system_font(pattern)) and path.is_file()
     ]
+    rules = [_font_face(style, path) for style, path in faces]
     # !important: a document's own field rule (e.g. ``font: inherit``) must not bring back the
     # whole system font; the subset has the same shapes and metrics.
     rules.append(f'input, textarea, select {{ font-family: "{FORM_FONT_FAMILY}" !important; }}')
-    return "\n".join(rules) + "\n"
+    return "\n".join(rules) + "\n", [path for _, path in faces]
 
 
 def _subset_in(directory: str | Path, source: Path) -> Path:

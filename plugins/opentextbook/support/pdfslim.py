@@ -12,6 +12,7 @@ the same text for copying and searching, and the same tags.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import struct
@@ -68,19 +69,44 @@ def _shaped_text(document, pdf) -> dict[int, dict[int, str]]:
 
 
 def _drop_layout_tables(stream) -> None:
+    program = _without_layout_tables(b"".join(stream.stream))
+    if program is not None:
+        stream.stream = [program]
+        stream.extra["Length1"] = len(program)
+
+
+def _without_layout_tables(program: bytes) -> bytes | None:
+    """``program`` without its :data:`LAYOUT_TABLES`; ``None`` if it has none.
+
+    Kept for the last few programs by their digest: the form fields' font is embedded whole,
+    the same bytes in every sheet a worker renders, and reading and writing it again with
+    fontTools was most of this finisher's time.
+    """
+    digest = hashlib.sha256(program).digest()
+    if digest not in _SLIMMED:
+        _SLIMMED[digest] = _slimmed(program)
+        while len(_SLIMMED) > _SLIMMED_KEPT:
+            del _SLIMMED[next(iter(_SLIMMED))]
+    return _SLIMMED[digest]
+
+
+_SLIMMED: dict[bytes, bytes | None] = {}
+_SLIMMED_KEPT = 8  # the form font's faces, and room for a book's own fonts
+
+
+def _slimmed(program: bytes) -> bytes | None:
     from fontTools.ttLib import TTFont
 
     # recalcTimestamp=False: the program keeps its date, so the PDF is the same bytes.
-    font = TTFont(io.BytesIO(b"".join(stream.stream)), recalcTimestamp=False)
+    font = TTFont(io.BytesIO(program), recalcTimestamp=False)
     unused = [tag for tag in LAYOUT_TABLES if tag in font]
     if not unused:
-        return
+        return None
     for tag in unused:
         del font[tag]
-    program = io.BytesIO()
-    font.save(program)
-    stream.stream = [program.getvalue()]
-    stream.extra["Length1"] = len(stream.stream[0])
+    slim = io.BytesIO()
+    font.save(slim)
+    return slim.getvalue()
 
 
 def _one_bit_image(stream) -> None:

@@ -15,9 +15,14 @@ from pathlib import Path
 
 from opentextbook.atomic import atomic_path
 from opentextbook.errors import SourceError
+from opentextbook.support.pdfdeflate import deflate_thoroughly
 from opentextbook.support.pdfslim import slim_pdf
 
-RENDER_CODE = (Path(__file__), Path(__file__).parent / "support" / "pdfslim.py")
+RENDER_CODE = (
+    Path(__file__),
+    Path(__file__).parent / "support" / "pdfslim.py",
+    Path(__file__).parent / "support" / "pdfdeflate.py",
+)
 """The code every PDF is made with besides WeasyPrint: cache keys of PDFs include it."""
 
 WRITE_FAULTS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
@@ -73,13 +78,15 @@ def render_pdf(
 
 def _finishing(html: str):
     """What is done to every PDF after layout, before it is written: fonts without shaping
-    tables and 1-bit images (:func:`slim_pdf`), and a right-to-left document's direction."""
+    tables and 1-bit images (:func:`slim_pdf`), a right-to-left document's direction, and
+    the streams of a small one compressed harder (:func:`deflate_thoroughly`)."""
     direction = _reading_direction(html)
 
     def finish(document, pdf) -> None:
         slim_pdf(document, pdf)
         if direction is not None:
             direction(document, pdf)
+        deflate_thoroughly(pdf)
 
     return finish
 

@@ -104,9 +104,11 @@ def _one_bit_image(stream) -> None:
     image = Image.open(io.BytesIO(png + _chunk(b"IEND", b"")))
     if any(count for value, count in enumerate(image.histogram()) if value not in (0, 255)):
         return  # greys: not a black-and-white image
-    stream.stream = [zlib.compress(image.convert("1", dither=Image.Dither.NONE).tobytes(), 9)]
+    # Left for pydyf (or Zopfli, support/pdfdeflate.py) to compress as it writes the file.
+    stream.stream = [image.convert("1", dither=Image.Dither.NONE).tobytes()]
+    stream.compress = True
     extra["BitsPerComponent"] = 1
-    del extra["DecodeParms"]
+    del extra["DecodeParms"], extra["Filter"]
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:

@@ -193,7 +193,7 @@ def _subset_name(path: Path) -> str:
     return f"form-sans-{hashlib.sha256(recipe.encode('utf-8')).hexdigest()[:12]}.ttf"
 
 
-_SUBSET_RECIPE = "no-hinting:source-date:names-0-6-14:no-MATH:upem-1000"
+_SUBSET_RECIPE = "no-hinting:source-date:names-0-2-14:no-MATH:upem-1000"
 """What :func:`_subset_font` does, in the subset's name: a change makes a new file."""
 
 
@@ -225,9 +225,10 @@ def _subset_font(source: Path, target: Path) -> None:
     # every PDF embedding it is the same bytes on every build.
     font = TTFont(source, recalcTimestamp=False)
     options = subset.Options()
-    # The names that say what the font is, its copyright and its licence's address; not the
-    # licence's full text (2 KB in every PDF; the subsets WeasyPrint makes drop it too).
-    options.name_IDs = [*range(7), 14]
+    # The font's family and style, its copyright and its licence's address; not the licence's
+    # full text (2 KB in every PDF; the subsets WeasyPrint makes drop it too) nor the names a
+    # PDF never reads (full, unique and PostScript names, version: the PDF names the font).
+    options.name_IDs = [0, 1, 2, 14]
     # FontForge timestamps; the MATH table (math layout: 20 glyphs of formula parts).
     options.drop_tables = [*options.drop_tables, "FFTM", "MATH"]
     options.hinting = False  # screen hinting: large, and PDF viewers scale the outlines

@@ -156,7 +156,7 @@ def _plain_info(pdf) -> None:
     import pydyf
 
     pdf.info.pop("viewport", None)
-    for key, value in pdf.info.items():
+    for key, value in list(pdf.info.items()):
         if not isinstance(value, pydyf.String) or not isinstance(value.string, str):
             continue
         try:

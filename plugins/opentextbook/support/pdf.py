@@ -16,6 +16,7 @@ from pathlib import Path
 
 from opentextbook.support.atomic import atomic_path
 from opentextbook.support.errors import SourceError
+from opentextbook.support.pdfdeflate import deflate_thoroughly
 from opentextbook.support.pdfslim import slim_pdf
 from opentextbook.support.stylesheets import Styles, parsed_stylesheets, split_styles
 
@@ -23,6 +24,7 @@ RENDER_CODE = (
     Path(__file__),
     Path(__file__).parent / "pdfslim.py",
     Path(__file__).parent / "stylesheets.py",
+    Path(__file__).parent / "pdfdeflate.py",
 )
 """The code every PDF is made with besides WeasyPrint: cache keys of PDFs include it."""
 
@@ -91,13 +93,15 @@ def _styles(
 
 def _finishing(html: str):
     """What is done to every PDF after layout, before it is written: fonts without shaping
-    tables and 1-bit images (:func:`slim_pdf`), and a right-to-left document's direction."""
+    tables and 1-bit images (:func:`slim_pdf`), a right-to-left document's direction, and
+    the streams of a small one compressed harder (:func:`deflate_thoroughly`)."""
     direction = _reading_direction(html)
 
     def finish(document, pdf) -> None:
         slim_pdf(document, pdf)
         if direction is not None:
             direction(document, pdf)
+        deflate_thoroughly(pdf)
 
     return finish
 
@@ -212,7 +216,7 @@ def _subset_name(path: Path) -> str:
     return f"form-sans-{hashlib.sha256(recipe.encode('utf-8')).hexdigest()[:12]}.ttf"
 
 
-_SUBSET_RECIPE = "no-hinting:source-date:names-0-6-14:no-MATH:upem-1000"
+_SUBSET_RECIPE = "no-hinting:source-date:names-0-2-14:no-MATH:upem-1000"
 """What :func:`_subset_font` does, in the subset's name: a change makes a new file."""
 
 
@@ -244,9 +248,10 @@ def _subset_font(source: Path, target: Path) -> None:
     # every PDF embedding it is the same bytes on every build.
     font = TTFont(source, recalcTimestamp=False)
     options = subset.Options()
-    # The names that say what the font is, its copyright and its licence's address; not the
-    # licence's full text (2 KB in every PDF; the subsets WeasyPrint makes drop it too).
-    options.name_IDs = [*range(7), 14]
+    # The font's family and style, its copyright and its licence's address; not the licence's
+    # full text (2 KB in every PDF; the subsets WeasyPrint makes drop it too) nor the names a
+    # PDF never reads (full, unique and PostScript names, version: the PDF names the font).
+    options.name_IDs = [0, 1, 2, 14]
     # FontForge timestamps; the MATH table (math layout: 20 glyphs of formula parts).
     options.drop_tables = [*options.drop_tables, "FFTM", "MATH"]
     options.hinting = False  # screen hinting: large, and PDF viewers scale the outlines

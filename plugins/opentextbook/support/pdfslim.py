@@ -1,10 +1,11 @@
 """What a PDF carries beyond what it shows: fonts without shaping tables, short text maps,
-black-and-white images at one bit per pixel.
+black-and-white images at one bit per pixel, text runs and metadata written short.
 
 WeasyPrint lays text out with whole fonts, then embeds each font program with its tables and
 a ToUnicode map of one line per glyph. Once the text is laid out, two parts are dead weight:
 the shaping tables (kerning, ligatures: the positions are already in the page) and the long
-form of the map. It also stores every image at 8 bits per pixel, a QR code included.
+form of the map. It also stores every image at 8 bits per pixel, a QR code included, writes
+a zero shift between every two glyphs of a line, and any non-ASCII title as UTF-16 in hex.
 :func:`slim_pdf` is WeasyPrint's ``finisher`` hook (called with the ``pydyf.PDF`` before it
 is written), so the file is written once, deterministically, with the same glyphs and pixels,
 the same text for copying and searching, and the same tags.
@@ -17,6 +18,7 @@ import io
 import re
 import struct
 import zlib
+from decimal import Decimal
 
 LAYOUT_TABLES = ("BASE", "GDEF", "GPOS", "GSUB", "JSTF", "MATH", "kern", "morx")
 """Font tables for shaping text: used while laying out, never by a viewer drawing a PDF's
@@ -25,11 +27,14 @@ glyphs or filling a form field (both read only the outlines, widths and characte
 _BFCHAR = re.compile(rb"<([0-9a-f]{4})> <([0-9a-f]*)>")
 _CMAP_START = re.compile(rb"\d+ beginbfchar")
 _BATCH = 100  # entries per bfchar/bfrange block: the limit the CMap format sets
+# A TJ (show text) line as WeasyPrint writes it: glyph strings in hex and plain numbers only.
+_SHOW_TEXT = re.compile(rb"\[((?:<[0-9a-f]*>|-?\d+(?:\.\d+)?)*)\] TJ")
+_TEXT_PART = re.compile(rb"<([0-9a-f]*)>|(-?\d+(?:\.\d+)?)")
 
 
 def slim_pdf(document, pdf) -> None:
     """Drop the shaping tables of every TrueType program, write ToUnicode maps as ranges,
-    store black-and-white images at 1 bit a pixel.
+    store black-and-white images at 1 bit a pixel, text runs without zero shifts.
 
     The form fields' font is embedded whole, so its kerning table (1.7 KB) and its map of
     every glyph (1.6 KB as single lines, 0.2 KB as ranges) are most of what fonts save; a QR
@@ -47,6 +52,8 @@ def slim_pdf(document, pdf) -> None:
             _one_bit_image(item)
         else:
             _compact_to_unicode(item, shaped.get(item.number, {}))
+            item.stream = [_short_text_runs(line) for line in item.stream]
+    _plain_info(pdf)
 
 
 def _shaped_text(document, pdf) -> dict[int, dict[int, str]]:
@@ -130,9 +137,61 @@ def _one_bit_image(stream) -> None:
     image = Image.open(io.BytesIO(png + _chunk(b"IEND", b"")))
     if any(count for value, count in enumerate(image.histogram()) if value not in (0, 255)):
         return  # greys: not a black-and-white image
-    stream.stream = [zlib.compress(image.convert("1", dither=Image.Dither.NONE).tobytes(), 9)]
+    # Left for pydyf (or Zopfli, support/pdfdeflate.py) to compress as it writes the file.
+    stream.stream = [image.convert("1", dither=Image.Dither.NONE).tobytes()]
+    stream.compress = True
     extra["BitsPerComponent"] = 1
-    del extra["DecodeParms"]
+    del extra["DecodeParms"], extra["Filter"]
+
+
+def _short_text_runs(line):
+    """``[<0042>0<0043>0<>-25.5<0044>0] TJ`` -> ``[<00420043>-25.5<0044>] TJ``: the same
+    glyphs at the same places.
+
+    A number in a TJ array moves the next glyph; WeasyPrint writes one after every glyph,
+    0 for most, and an empty string between two moves. Zero moves and empty strings are
+    dropped, strings that then touch are joined, moves that touch are added up exactly
+    (decimal arithmetic). A line with anything else in it is left as it is.
+    """
+    match = _SHOW_TEXT.fullmatch(line) if isinstance(line, bytes) else None
+    if match is None:
+        return line
+    parts: list[bytes | Decimal] = []
+    for glyphs, move in _TEXT_PART.findall(match[1]):
+        part = Decimal(move.decode()) if move else glyphs
+        if not part:  # a zero move, an empty string
+            continue
+        if parts and type(parts[-1]) is type(part):
+            part = parts.pop() + part
+        if part:
+            parts.append(part)
+    text = b"".join(b"<%s>" % p if isinstance(p, bytes) else format(p, "f").encode() for p in parts)
+    return b"[" + text + b"] TJ"
+
+
+def _plain_info(pdf) -> None:
+    """Write the document's title and description in PDFDocEncoding where they can be (one
+    byte a character, not four hex digits), and leave out a page's ``viewport``.
+
+    pydyf writes a string with any non-ASCII character (the em dash of every sheet's title)
+    as UTF-16 in hex; PDFDocEncoding has Latin-1 and typographic punctuation. WeasyPrint's
+    ``custom_metadata`` copies ``<meta name="viewport">`` of the HTML into the PDF, where it
+    says nothing about the document.
+    """
+    import pikepdf.codec  # noqa: F401 (registers the PDFDocEncoding codec)
+    import pydyf
+
+    pdf.info.pop("viewport", None)
+    for key, value in list(pdf.info.items()):
+        if not isinstance(value, pydyf.String) or not isinstance(value.string, str):
+            continue
+        try:
+            encoded = value.string.encode("pdfdoc_pikepdf")
+        except UnicodeEncodeError:
+            continue  # other scripts: UTF-16 it stays
+        # Control characters would not survive a literal string; FE FF would read as UTF-16.
+        if not re.search(rb"[\x00-\x1f]", encoded) and not encoded.startswith(b"\xfe\xff"):
+            pdf.info[key] = pydyf.String(encoded)
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:

@@ -1,26 +1,34 @@
-"""Compress a small PDF's streams with Zopfli: the same Deflate data, 2 to 25 % fewer bytes.
+"""Compress a sheet's form font and object stream with Zopfli: the same data, fewer bytes.
 
 pydyf compresses every stream with zlib at level 9 as it writes the file. Zopfli writes
 Deflate streams any reader decodes (``/FlateDecode`` as before, the same bytes once
-decoded) but searches much harder for the shortest encoding: on a one-page worksheet about
-0.9 KB less (the form font 270 bytes, the object stream of tags and fields 290, the QR code
-110). It is slow (about 0.1 s for 10 KB), so only PDFs whose streams are small together get
-it (sheets, templates, covers), and the result for the same bytes is remembered: the form
-font, embedded whole, is the same program in every sheet.
+decoded) but searches much harder for the shortest encoding, slowly (0.5 s for the 20 KB
+form font). So it goes only where it costs little per sheet: font programs embedded whole
+(the form font people type into, the same in every sheet; each process remembers its
+compressed bytes), 270 bytes less; and one quick pass over the object stream of tags and
+fields (8 ms, 210 bytes less). The other streams (page, bold and italic subsets, QR code)
+differ in every sheet: thorough Zopfli on everything would save about 250 bytes more for
+about 45 ms a sheet, a quarter of a sheet's render time, and the cold build is what a big
+book waits for.
 """
 
 from __future__ import annotations
 
 import functools
 
+WHOLE_FONT_BYTES = 8 * 1024
+"""A font program at least this long is the form font, embedded whole in every sheet (the
+subsets of the other faces are a few KB and differ from sheet to sheet)."""
+
 THOROUGH_BYTES = 256 * 1024
-"""Streams of at most this many bytes together (a sheet's are ~45 KB) are compressed with
-Zopfli; a longer document (a long chapter of the book) keeps zlib, many times faster."""
+"""Only a PDF whose streams are at most this many bytes together (a sheet's are ~45 KB) is
+touched: a long document (a chapter of the book) embeds large subsets, each its own, which
+Zopfli would take seconds over."""
 
 
 def deflate_thoroughly(pdf) -> None:
-    """Compress ``pdf``'s streams with Zopfli now, and its object and cross-reference
-    streams when pydyf writes them, if they are small together (:data:`THOROUGH_BYTES`)."""
+    """Compress ``pdf``'s whole font programs with Zopfli (:data:`WHOLE_FONT_BYTES` or more),
+    if its streams are small together (:data:`THOROUGH_BYTES`)."""
     import pydyf
 
     streams = [
@@ -31,22 +39,25 @@ def deflate_thoroughly(pdf) -> None:
     if sum(len(content) for _, content in streams) > THOROUGH_BYTES:
         return
     for item, content in streams:
-        # A font program: most of a sheet's bytes, and the same in every sheet.
-        _store(item, content, thorough="Length1" in item.extra)
-    _deflate_when_written(pdf)
+        if "Length1" in item.extra and len(content) >= WHOLE_FONT_BYTES:
+            _store(item, deflate(content))
+    _deflate_object_stream(pdf)
 
 
-def _deflate_when_written(pdf) -> None:
-    """pydyf makes the object stream (every dictionary: tags, fields, fonts' widths) and the
-    cross-reference stream while writing, and adds each with ``add_object`` just before it
-    writes it: compressed there, they are written compressed with Zopfli."""
+def _deflate_object_stream(pdf) -> None:
+    """pydyf makes the object stream (every dictionary: tags, fields, fonts' widths) while
+    writing, and adds it with ``add_object`` just before it writes it: compressed there with
+    one pass of Zopfli (8 ms for 18 KB, 5 % smaller than zlib), it is written so."""
     import pydyf
+    import zopfli.zlib
 
     add_object = pdf.add_object
 
     def add_deflated(item) -> None:
-        if isinstance(item, pydyf.Stream) and item.compress and "Filter" not in item.extra:
-            _store(item, _content(item))
+        packed = isinstance(item, pydyf.Stream) and item.extra.get("Type") == "/ObjStm"
+        if packed and item.compress and "Filter" not in item.extra:
+            once = zopfli.zlib.compress(_content(item), numiterations=1, blocksplitting=False)
+            _store(item, once)
         add_object(item)
 
     pdf.add_object = add_deflated
@@ -60,25 +71,17 @@ def _content(stream) -> bytes:
     return written[written.index(b"\nstream\n") + 8 : -len(b"\nendstream")]
 
 
-def _store(stream, content: bytes, thorough: bool = False) -> None:
-    stream.stream = [deflate(content, thorough)]
+def _store(stream, deflated: bytes) -> None:
+    stream.stream = [deflated]
     stream.compress = False
     stream.extra["Filter"] = "/FlateDecode"
 
 
-@functools.lru_cache(maxsize=64)
-def deflate(content: bytes, thorough: bool = False) -> bytes:
-    """``content`` as zlib-wrapped Deflate data (``/FlateDecode``), compressed with Zopfli.
-
-    ``thorough``: Zopfli's defaults (15 iterations, the data split into blocks each with its
-    own codes), 0.5 s for the 20 KB form font, 1 % smaller than without blocks. Otherwise
-    5 iterations, and blocks only over 8 KB: a sheet's other streams in 0.05 s, not 0.6 s,
-    for 80 bytes more. Remembered by content: the form font comes back in every sheet a
-    worker process makes.
-    """
+@functools.lru_cache(maxsize=16)
+def deflate(content: bytes) -> bytes:
+    """``content`` as zlib-wrapped Deflate data (``/FlateDecode``), compressed with Zopfli's
+    defaults (15 iterations, blocks with their own codes); remembered by content: the form
+    font comes back in every sheet a worker process makes."""
     import zopfli.zlib
 
-    if thorough:
-        return zopfli.zlib.compress(content)
-    split = len(content) > 8192
-    return zopfli.zlib.compress(content, numiterations=5, blocksplitting=split, blocksplittingmax=2)
+    return zopfli.zlib.compress(content)

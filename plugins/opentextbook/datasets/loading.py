@@ -80,12 +80,12 @@ def load_dataset(
     key = digest(data, path.suffix, repr(schema), code_digest(*_CODE)) if data else ""
     cached = read_json(folder, key) if key else None
     if isinstance(cached, list):
-        _ENTRIES.remember(path, data, schema, cached)
+        _ENTRIES.remember(path, data, schema, cached, version=key)
         return Dataset(schema=schema, path=path, records=cached, digest=key)
-    records = _ENTRIES.records(path, data, schema)
+    records = _ENTRIES.records(path, data, schema, version=key)
     if records is None:
         records = _validated_records(path, schema)
-        _ENTRIES.remember(path, data, schema, records)
+        _ENTRIES.remember(path, data, schema, records, version=key)
     if key:
         write_json(folder, key, records)
     return Dataset(schema=schema, path=path, records=records, digest=key)
@@ -198,10 +198,11 @@ class _KnownEntries:
         self._known: dict[tuple[str, str], str] = {}  # (schema, entry text) → record as JSON
         self._files: dict[Path, str] = {}  # the version of each file whose entries are known
 
-    def remember(self, path: Path, data: bytes, schema: TableSchema, records: list) -> None:
-        """Keep the records of a whole file (once per version of it: a rebuild that reads
-        the file unchanged from the cache costs nothing here)."""
-        version = digest(data, repr(schema))
+    def remember(
+        self, path: Path, data: bytes, schema: TableSchema, records: list, *, version: str
+    ) -> None:
+        """Keep the records of a whole file, once per ``version`` (its cache key, already a
+        digest of its bytes and schema): a rebuild reading it unchanged costs nothing here."""
         entries = _entries(path, data) if self._files.get(path) != version else None
         if entries is None or len(entries) != len(records):
             return
@@ -209,7 +210,9 @@ class _KnownEntries:
             made = [json.dumps(record, ensure_ascii=False) for record in records]
             self._keep(path, version, schema, dict(zip(entries, made, strict=True)))
 
-    def records(self, path: Path, data: bytes, schema: TableSchema) -> list[Record] | None:
+    def records(
+        self, path: Path, data: bytes, schema: TableSchema, *, version: str
+    ) -> list[Record] | None:
         """The records of ``data``, or ``None`` when the whole file must be parsed."""
         entries = _entries(path, data) if self._known else None
         if not entries:
@@ -225,7 +228,7 @@ class _KnownEntries:
         records = json.loads("[" + ",".join(made) + "]")  # new objects, as from the file
         if _repeats_a_unique_value(schema, records):
             return None
-        self._keep(path, digest(data, kind), schema, new)
+        self._keep(path, version, schema, new)
         return records
 
     def _keep(self, path: Path, version: str, schema: TableSchema, new: dict[str, str]) -> None:
